@@ -1,0 +1,63 @@
+"""Durable file writes and the cross-process lock every writer takes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from annotations.errors import StoreError
+
+LOCK_TIMEOUT_S = 30.0
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename inside `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """`atomic_write_bytes` for UTF-8 text."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class folder_lock:  # noqa: N801 - used as a context manager, reads like `with open(...)`
+    """An exclusive lock shared by every process working on the same folder."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S)
+        self._path = path
+
+    def __enter__(self) -> folder_lock:
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            raise StoreError(
+                f"{self._path.parent} has been locked by another process for "
+                f"{LOCK_TIMEOUT_S:.0f} s; close the other shenyue and try again."
+            ) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()

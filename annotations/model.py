@@ -1,0 +1,227 @@
+"""The domain model: reports, their structure, and the marks reviewers put on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Tag(StrEnum):
+    """What a marked passage is."""
+
+    ACHIEVEMENT = "achievement"
+    SHORTCOMING = "shortcoming"
+    PLAN = "plan"
+
+    @classmethod
+    def parse(cls, value: str | Tag) -> Tag:
+        """Return the tag named by `value` (English name or Chinese label)."""
+        if isinstance(value, Tag):
+            return value
+        key = str(value).strip().lower()
+        for tag in cls:
+            if key in (tag.value, TAG_LABELS_ZH[tag]):
+                return tag
+        from annotations.errors import UserError
+
+        names = ", ".join(t.value for t in cls)
+        raise UserError(f"Unknown tag {value!r}: use one of {names}.")
+
+
+TAG_LABELS_ZH = {Tag.ACHIEVEMENT: "成效", Tag.SHORTCOMING: "不足", Tag.PLAN: "计划"}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range [start, end) of code points in a report's normalised text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and everything under it up to the next heading of the same or a higher level.
+
+    `start` is where the heading line begins, `end` where the section's text ends;
+    `heading_end` is where the heading line ends. Level 1 is 一、, 2 is （一）, 3 is 1.,
+    4 is （1）, 5 is ①.
+    """
+
+    title: str
+    level: int
+    start: int
+    end: int
+    heading_end: int
+    children: tuple[Section, ...] = ()
+
+    def walk(self) -> list[Section]:
+        """This section and all its descendants, in document order."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMeta:
+    """What the library shows of a report without loading its text."""
+
+    id: str
+    sha256: str
+    title: str
+    year: int | None
+    issuer: str | None
+    published: str | None
+    doc_number: str | None
+    chars: int
+    source: str | None
+    encoding: str
+    imported: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable metadata dictionary (`shenyue list --json` fields first)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "year": self.year,
+            "issuer": self.issuer,
+            "published": self.published,
+            "doc_number": self.doc_number,
+            "chars": self.chars,
+            "sha256": self.sha256,
+            "source": self.source,
+            "encoding": self.encoding,
+            "imported": self.imported,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReportMeta:
+        """The inverse of `to_json`."""
+        return cls(**{k: data.get(k) for k in cls.__slots__})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One report: its normalised text (immutable, identified by its SHA-256) and structure."""
+
+    meta: ReportMeta
+    text: str
+    sections: tuple[Section, ...]
+    sentences: tuple[Span, ...]
+    boilerplate: tuple[Span, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def sha256(self) -> str:
+        return self.meta.sha256
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def year(self) -> int | None:
+        return self.meta.year
+
+    @property
+    def issuer(self) -> str | None:
+        return self.meta.issuer
+
+    @property
+    def published(self) -> str | None:
+        return self.meta.published
+
+    @property
+    def doc_number(self) -> str | None:
+        return self.meta.doc_number
+
+    def all_sections(self) -> list[Section]:
+        """Every section of the tree, in document order."""
+        out: list[Section] = []
+        for section in self.sections:
+            out.extend(section.walk())
+        return out
+
+    def section_path(self, offset: int) -> list[Section]:
+        """The chain of sections (outermost first) that contains `offset`."""
+        path: list[Section] = []
+        level: tuple[Section, ...] = self.sections
+        while True:
+            inner = next((s for s in level if s.start <= offset < s.end), None)
+            if inner is None:
+                return path
+            path.append(inner)
+            level = inner.children
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A reviewer's mark on a passage of a report.
+
+    Offsets are code points into the text whose SHA-256 is `text_sha256`; `quote`, `prefix`
+    and `suffix` (32 characters each side) let the mark be re-anchored when the text changes.
+    An orphan is a mark that could not be placed in the current text: kept, shown, exported.
+    A deleted mark is kept as a tombstone so that a merge never brings it back.
+    """
+
+    id: str
+    report_id: str
+    text_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    tag: Tag
+    comment: str
+    reviewer: str
+    created: str
+    updated: str
+    orphan: bool = False
+    deleted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain JSON-ready dictionary with a fixed key order."""
+        return {
+            "id": self.id,
+            "report_id": self.report_id,
+            "text_sha256": self.text_sha256,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "tag": self.tag.value,
+            "comment": self.comment,
+            "reviewer": self.reviewer,
+            "created": self.created,
+            "updated": self.updated,
+            "orphan": self.orphan,
+            "deleted": self.deleted,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Annotation:
+        """The inverse of `to_json`; raises KeyError/ValueError on a malformed record."""
+        return cls(
+            id=str(data["id"]),
+            report_id=str(data["report_id"]),
+            text_sha256=str(data["text_sha256"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            quote=str(data["quote"]),
+            prefix=str(data.get("prefix", "")),
+            suffix=str(data.get("suffix", "")),
+            tag=Tag(data["tag"]),
+            comment=str(data.get("comment", "")),
+            reviewer=str(data.get("reviewer", "")),
+            created=str(data["created"]),
+            updated=str(data["updated"]),
+            orphan=bool(data.get("orphan", False)),
+            deleted=bool(data.get("deleted", False)),
+        )

@@ -1,0 +1,43 @@
+"""The domain core never imports the interface; plain subcommands never import Textual."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import annotations
+
+ROOT = Path(__file__).parent.parent
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_annotations_modules_do_not_import_textual() -> None:
+    names = [m.name for m in pkgutil.iter_modules(annotations.__path__, "annotations.")]
+    assert "annotations.workspace" in names
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))))"
+    )
+    assert run_python(code) == "[]"
+
+
+def test_cli_without_app_does_not_import_textual(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        f"main(['--home', {str(tmp_path / 'ws')!r}, 'list', '--json'])\n"
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stderr.strip().splitlines()[-1] == "False"
