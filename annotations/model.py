@@ -45,8 +45,8 @@ class Section:
     """A heading and everything under it up to the next heading of the same or a higher level.
 
     `start` is where the heading line begins, `end` where the section's text ends;
-    `heading_end` is where the heading line ends. Level 1 is 一、, 2 is （一）, 3 is 1.,
-    4 is （1）, 5 is ①.
+    `heading_end` is where the heading text ends. `level` is the depth in the tree (1 for
+    top-level sections), whatever numbering style the heading uses.
     """
 
     title: str

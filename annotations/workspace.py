@@ -16,16 +16,22 @@ import getpass
 import json
 import os
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from annotations import ingest, structure
+from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
 from annotations.errors import IngestError, UserError
+from annotations.export import MergeResult, read_native, write_output, writer_for
 from annotations.fsutil import atomic_write_text, folder_lock
-from annotations.model import Report, ReportMeta, Section, Span
+from annotations.lookup import Hit, search
+from annotations.model import Annotation, Report, ReportMeta, Section, Span, Tag
+from annotations.store import HISTORY, Doc, Put, Store, Tables
 
 SEED_FOLDERS = (
     Path(__file__).parent / "_seeds",  # installed wheel
@@ -166,6 +172,7 @@ class Workspace:
         self._index: dict[str, ReportMeta] | None = None
         self._index_stamp: tuple[int, int] | None = None
         self._cache: dict[str, Report] = {}
+        self._store: Store | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -392,6 +399,16 @@ class Workspace:
         except OSError:
             return None
 
+    def report_text_bytes(self, report_id: str) -> bytes:
+        """The UTF-8 bytes of a report's current text, read without decoding or parsing."""
+        try:
+            return self._text_path(report_id).read_bytes()
+        except OSError as exc:
+            raise UserError(
+                f"The text of report {report_id} is missing from {self._reports_dir}; "
+                "import the report again."
+            ) from exc
+
     def iter_reports(self) -> Iterator[Report]:
         """Every report with its text, one at a time."""
         for meta in self.reports():
@@ -399,7 +416,336 @@ class Workspace:
 
     # -- annotations (store.py) ------------------------------------------------------------
 
+    @property
+    def store(self) -> Store:
+        """The annotation store, opened on first use."""
+        if self._store is None:
+            self._store = Store(self.home / "store")
+        return self._store
+
+    def store_stamp(self) -> tuple[int, int, int] | None:
+        """A token that changes whenever any process changed the marks (one `os.stat`)."""
+        return self.store.stamp()
+
+    def annotate(
+        self,
+        report_id: str,
+        start: int,
+        end: int,
+        tag: Tag | str,
+        comment: str = "",
+        reviewer: str | None = None,
+    ) -> Annotation:
+        """Mark text [start, end) of a report; the mark is on disk before this returns."""
+        item = {"report_id": report_id, "start": start, "end": end, "tag": tag,
+                "comment": comment, "reviewer": reviewer}
+        return self.annotate_many([item])[0]
+
+    def annotate_many(self, items: Iterable[Mapping[str, Any]]) -> list[Annotation]:
+        """Add marks in one durable write and one undo step; every item is checked before
+        anything is written. Items have report_id, start, end, tag, and optionally
+        comment and reviewer."""
+        now = now_iso()
+        marks = [self._new_mark(item, now) for item in items]
+        if not marks:
+            return []
+        first = marks[0]
+        summary = (
+            f"add {first.tag.value} mark «{short(first.quote)}»" if len(marks) == 1
+            else f"add {len(marks)} marks"
+        )
+        puts: list[Put] = [(m.report_id, m.id, m.to_json()) for m in marks]
+        self.store.change(self.reviewer, lambda _tables: (summary, puts), now)
+        return marks
+
+    def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
+        unknown = set(item) - MARK_FIELDS
+        if unknown:
+            raise UserError(
+                f"Unknown mark field(s) {', '.join(sorted(unknown))}; "
+                f"a mark has {', '.join(sorted(MARK_FIELDS))}."
+            )
+        missing = {"report_id", "start", "end", "tag"} - set(item)
+        if missing:
+            raise UserError(f"A mark needs {', '.join(sorted(missing))}; add it and try again.")
+        report = self.report(str(item["report_id"]))
+        start, end = checked_span(report, item["start"], item["end"])
+        quote, prefix, suffix = quote_context(report.text, start, end)
+        return Annotation(
+            id=str(uuid.uuid4()),
+            report_id=report.id,
+            text_sha256=report.sha256,
+            start=start,
+            end=end,
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            tag=Tag.parse(item["tag"]),
+            comment=checked_comment(item.get("comment") or ""),
+            reviewer=checked_reviewer(item.get("reviewer") or self.reviewer),
+            created=now,
+            updated=now,
+        )
+
+    def annotations(
+        self,
+        report_id: str | None = None,
+        tag: Tag | str | None = None,
+        reviewer: str | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Annotation]:
+        """Marks sorted by (report_id, start, end, id), orphans included (`orphan=True`).
+
+        Cached per report until any process changes that report's marks, so calling this
+        on every redraw is cheap.
+        """
+        if report_id is not None and report_id not in self._load_index():
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        wanted_tag = None if tag is None else Tag.parse(tag)
+        out: list[Annotation] = []
+        for rid in [report_id] if report_id is not None else self.store.report_ids():
+            for mark in self.store.marks(rid):
+                if (
+                    (include_deleted or not mark.deleted)
+                    and (wanted_tag is None or mark.tag is wanted_tag)
+                    and (reviewer is None or mark.reviewer == reviewer)
+                ):
+                    out.append(mark)
+        return out
+
+    def annotation(self, mark_id: str) -> Annotation:
+        """The mark with this id (tombstones too: look at `deleted`)."""
+        doc = self.store.find(mark_id)
+        if doc is None:
+            raise UserError(f"No mark with id {mark_id!r}; `shenyue lookup` shows marks and ids.")
+        return Annotation.from_json(doc)
+
+    def update_annotation(self, mark_id: str, **changes: Any) -> Annotation:
+        """Change a mark's tag, comment, reviewer, or span (start/end: quote and context are
+        taken again from the current text). One durable write, one undo step."""
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise UserError(
+                f"A mark's {', '.join(sorted(unknown))} cannot be changed; "
+                f"change {', '.join(sorted(EDITABLE_FIELDS))}."
+            )
+        now = now_iso()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            doc = current_mark(tables, mark_id)
+            new = dict(doc)
+            if "tag" in changes:
+                new["tag"] = Tag.parse(changes["tag"]).value
+            if "comment" in changes:
+                new["comment"] = checked_comment(changes["comment"])
+            if "reviewer" in changes:
+                new["reviewer"] = checked_reviewer(changes["reviewer"])
+            if "start" in changes or "end" in changes:
+                report = self.report(doc["report_id"])
+                start, end = checked_span(
+                    report, changes.get("start", doc["start"]), changes.get("end", doc["end"])
+                )
+                quote, prefix, suffix = quote_context(report.text, start, end)
+                new.update(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix,
+                           text_sha256=report.sha256, orphan=False)
+            new["updated"] = now
+            return f"edit mark «{short(doc['quote'])}»", [(doc["report_id"], mark_id, new)]
+
+        return Annotation.from_json(self.store.change(self.reviewer, build, now)[0])
+
+    def delete_annotation(self, mark_id: str) -> None:
+        """Delete a mark: it stays as a tombstone so that a merge never brings it back."""
+        now = now_iso()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            doc = current_mark(tables, mark_id)
+            summary = f"delete mark «{short(doc['quote'])}»"
+            return summary, [(doc["report_id"], mark_id, {**doc, "deleted": True, "updated": now})]
+
+        self.store.change(self.reviewer, build, now)
+
+    def undo(self) -> str | None:
+        """Undo this reviewer's latest change (even from an earlier session); says what was
+        undone, or None when there is nothing to undo."""
+        outcome = self.store.undo(self.reviewer, now_iso())
+        return None if outcome is None else self._settled(outcome)
+
+    def redo(self) -> str | None:
+        """Redo the change most recently undone; says what, or None when there is none."""
+        outcome = self.store.redo(self.reviewer, now_iso())
+        return None if outcome is None else self._settled(outcome)
+
+    def _settled(self, outcome: tuple[str, set[str]]) -> str:
+        # a restored mark may belong to an earlier text of its report
+        for report_id in sorted(outcome[1]):
+            self._settle(report_id)
+        return outcome[0]
+
     def _reanchor(self, old: Report, new: Report) -> None:
         """Move every mark of `old` onto the text of `new`; marks that cannot be placed
         become orphans."""
-        raise NotImplementedError
+        self._settle(new.id, old)
+
+    def _settle(self, report_id: str, old: Report | None = None) -> tuple[int, int]:
+        """Re-anchor the marks of a report made on another version of its text, in one
+        durable write; returns how many were placed and how many became orphans."""
+        if report_id not in self._load_index():
+            return 0, 0
+        report = self.report(report_id)
+        index = TextIndex(report.text)
+        maps: dict[str, OffsetMap | None] = {}
+
+        def moved(sha: str) -> OffsetMap | None:
+            if sha not in maps:
+                text = old.text if old is not None and old.sha256 == sha else (
+                    self.report_version_text(report_id, sha))
+                maps[sha] = None if text is None else OffsetMap(text, report.text)
+            return maps[sha]
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            puts: list[Put] = [
+                (report_id, doc["id"],
+                 reanchor_doc(doc, report.sha256, index, moved(doc["text_sha256"])))
+                for doc in tables.get(report_id, {}).values()
+                if not doc["deleted"] and doc["text_sha256"] != report.sha256
+            ]
+            return f"re-anchor {len(puts)} marks of {report.title}", puts
+
+        docs = self.store.change(self.reviewer, build, now_iso(), undoable=False)
+        orphaned = sum(1 for d in docs if d["orphan"])
+        return len(docs) - orphaned, orphaned
+
+    def export(
+        self,
+        fmt: str,
+        path: str | Path | None,
+        *,
+        report_id: str | None = None,
+        tag: Tag | str | None = None,
+        reviewer: str | None = None,
+    ) -> int:
+        """Write the marks (filtered) as json, w3c, csv or md to `path` (None or "-": stdout);
+        a file is replaced atomically. Returns how many marks were written."""
+        writer = writer_for(fmt)
+        marks = self.annotations(report_id, tag, reviewer, include_deleted=fmt == "json")
+        index = self._load_index()
+        metas = [index[rid] for rid in sorted({m.report_id for m in marks}) if rid in index]
+        write_output(path, fmt, lambda out: writer(out, marks, metas, self.report))
+        return len(marks)
+
+    def merge(self, path: str | Path) -> MergeResult:
+        """Merge a native export (another reviewer's, another machine's): for each id the
+        newer `updated` wins, deletions included; marks on another version of a report's
+        text are re-anchored. Merging the same file twice changes nothing."""
+        incoming = read_native(Path(path))
+        index = self._load_index()
+        for doc in incoming.annotations:
+            if doc["report_id"] not in index:
+                title = incoming.titles.get(doc["report_id"]) or "untitled"
+                raise UserError(
+                    f"{path} has marks on report {doc['report_id']} ({title}), which this "
+                    "workspace does not have; import that report first, then merge again."
+                )
+        counts: Counter[str] = Counter()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            counts.clear()
+            puts: list[Put] = []
+            for doc in incoming.annotations:
+                current = tables.get(doc["report_id"], {}).get(doc["id"])
+                if current is not None and doc["updated"] <= current["updated"]:
+                    counts["unchanged"] += 1
+                    continue
+                counts["added" if current is None else "updated"] += 1
+                puts.append((doc["report_id"], doc["id"], doc))
+            return f"merge {Path(path).name}", puts
+
+        self.store.change(self.reviewer, build, now_iso())
+        placed = orphaned = 0
+        for rid in sorted({d["report_id"] for d in incoming.annotations}):
+            p, o = self._settle(rid)
+            placed, orphaned = placed + p, orphaned + o
+        return MergeResult(counts["added"], counts["updated"], counts["unchanged"],
+                                  placed, orphaned)
+
+    def lookup(
+        self,
+        query: str,
+        *,
+        tag: Tag | str | None = None,
+        report_id: str | None = None,
+        reviewer: str | None = None,
+        limit: int | None = None,
+    ) -> list[Hit]:
+        """Search marks (quote and comment) and report texts for `query`: marks first, then
+        places in the texts no listed mark covers. With a tag or reviewer, marks only."""
+        return search(self, query, tag=None if tag is None else Tag.parse(tag),
+                      report_id=report_id, reviewer=reviewer, limit=limit)
+
+    # -- where the reviewer left off in the app ------------------------------------------------
+
+    def load_state(self) -> dict[str, Any]:
+        """The app state saved by `save_state` ({} when there is none or it is unreadable)."""
+        try:
+            data = json.loads((self.home / "state.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        """Remember the app state (last report, position) for the next start."""
+        atomic_write_text(self.home / "state.json", json.dumps(state, ensure_ascii=False) + "\n")
+
+
+MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewer"})
+EDITABLE_FIELDS = frozenset({"tag", "comment", "start", "end", "reviewer"})
+
+
+def short(text: str, width: int = 20) -> str:
+    """The start of `text` on one line, for messages and undo descriptions."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def checked_span(report: Report, start: Any, end: Any) -> tuple[int, int]:
+    """`start` and `end` as offsets of a non-empty span inside the report, or UserError."""
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise UserError(f"Offsets must be whole numbers, not {start!r} and {end!r}.")
+    if start >= end:
+        raise UserError(
+            f"The start ({start}) must come before the end ({end}): a mark covers at least "
+            "one character."
+        )
+    if start < 0 or end > len(report.text):
+        raise UserError(
+            f"Offsets {start}-{end} lie outside report {report.id}, whose text has "
+            f"{len(report.text)} characters."
+        )
+    return start, end
+
+
+def checked_comment(comment: Any) -> str:
+    """A comment as text, or UserError."""
+    if not isinstance(comment, str):
+        raise UserError(f"A comment must be text, not {type(comment).__name__}.")
+    return comment
+
+
+def checked_reviewer(reviewer: Any) -> str:
+    """A reviewer's name, non-empty, or UserError."""
+    name = str(reviewer).strip() if reviewer is not None else ""
+    if not name:
+        raise UserError("A reviewer's name cannot be empty; set --reviewer or $SHENYUE_REVIEWER.")
+    return name
+
+
+def current_mark(tables: Tables, mark_id: str) -> Doc:
+    """The live document of a mark, or UserError if there is none or it was deleted."""
+    for name, table in tables.items():
+        doc = table.get(mark_id) if name != HISTORY else None
+        if doc is not None:
+            if doc["deleted"]:
+                raise UserError(f"Mark {mark_id} was deleted; undo the deletion to change it.")
+            return doc
+    raise UserError(f"No mark with id {mark_id!r}; `shenyue lookup` shows marks and ids.")

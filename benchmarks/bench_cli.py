@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,6 @@ def main() -> None:
         print(f"python -c pass          : {baseline * 1000:6.0f} ms (median of 7)")
         print(f"shenyue list   ({REPORTS})  : {listing * 1000:6.0f} ms wall (target <= 300)")
         print(f"shenyue list --json     : {as_json * 1000:6.0f} ms wall")
-        os.sync()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,237 @@
+"""Writing marks out (json, w3c, csv, md) and reading a native export back in to merge.
+
+Every format is stable: the same marks give the same bytes (sorted, fixed key order).
+The native json format, one report or mark per line:
+
+    {"format": "shenyue", "version": 1,
+     "reports": [{"id", "sha256", "title", "year", "issuer", "published", "doc_number",
+                  "chars"}, …],
+     "annotations": [{every Annotation field, tombstones included}, …]}
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotations.errors import UserError
+from annotations.fsutil import atomic_write_text
+from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
+
+FORMAT = "shenyue"
+VERSION = 1
+REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
+CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
+               "start", "end", "orphan", "id")
+
+Writer = Callable[[TextIO, Sequence[Annotation], Sequence[ReportMeta], Callable[[str], Report]],
+                  None]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge did: marks added, updated (newer elsewhere), unchanged, and of those
+    made on another version of a text, how many were re-anchored and how many orphaned."""
+
+    added: int
+    updated: int
+    unchanged: int
+    reanchored: int
+    orphaned: int
+
+
+@dataclass(frozen=True)
+class NativeExport:
+    """A native export read back: report titles by id and the marks' documents."""
+
+    titles: dict[str, str]
+    annotations: list[dict[str, Any]]
+
+
+def dumps(value: Any) -> str:
+    """Compact, readable UTF-8 JSON for one item."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_json(
+    out: TextIO,
+    marks: Sequence[Annotation],
+    metas: Sequence[ReportMeta],
+    _report: Callable[[str], Report],
+) -> None:
+    """The native format (see the module docstring), tombstones included."""
+    out.write(f'{{"format": "{FORMAT}", "version": {VERSION},\n "reports": [')
+    meta_lines = (dumps({k: m.to_json()[k] for k in REPORT_FIELDS}) for m in metas)
+    out.write(",".join(f"\n  {line}" for line in meta_lines))
+    out.write('],\n "annotations": [')
+    out.write(",".join(f"\n  {dumps(m.to_json())}" for m in marks))
+    out.write("]}\n")
+
+
+def w3c_annotation(mark: Annotation) -> dict[str, Any]:
+    """One mark as a W3C Web Annotation (JSON-LD)."""
+    body = [{"type": "TextualBody", "purpose": "tagging", "value": mark.tag.value}]
+    if mark.comment:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": mark.comment})
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": f"urn:uuid:{mark.id}",
+        "type": "Annotation",
+        "motivation": "tagging",
+        "creator": {"type": "Person", "name": mark.reviewer},
+        "created": mark.created,
+        "modified": mark.updated,
+        "body": body,
+        "target": {
+            "source": f"urn:shenyue:report:{mark.report_id}:sha256:{mark.text_sha256}",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": mark.quote, "prefix": mark.prefix,
+                 "suffix": mark.suffix},
+                {"type": "TextPositionSelector", "start": mark.start, "end": mark.end},
+            ],
+        },
+        **({"shenyue:orphan": True} if mark.orphan else {}),
+    }
+
+
+def write_w3c(
+    out: TextIO,
+    marks: Sequence[Annotation],
+    _metas: Sequence[ReportMeta],
+    _report: Callable[[str], Report],
+) -> None:
+    """A W3C AnnotationCollection holding one page with every mark."""
+    out.write('{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",'
+              f' "total": {len(marks)},\n "first": {{"type": "AnnotationPage", "items": [')
+    out.write(",".join(f"\n  {dumps(w3c_annotation(m))}" for m in marks))
+    out.write("]}}\n")
+
+
+def section_title(report: Report, offset: int) -> str:
+    """The titles of the sections around `offset`, outermost first."""
+    return " › ".join(s.title for s in report.section_path(offset))
+
+
+def write_csv(
+    out: TextIO,
+    marks: Sequence[Annotation],
+    metas: Sequence[ReportMeta],
+    report: Callable[[str], Report],
+) -> None:
+    """One row per mark; the caller adds the BOM so that Excel reads UTF-8."""
+    titles = {m.id: m.title for m in metas}
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for m in marks:
+        writer.writerow([
+            titles.get(m.report_id, m.report_id), section_title(report(m.report_id), m.start),
+            m.tag.value, m.quote, m.comment, m.reviewer, m.created, m.updated, m.start, m.end,
+            "yes" if m.orphan else "", m.id,
+        ])
+
+
+def write_md(
+    out: TextIO,
+    marks: Sequence[Annotation],
+    metas: Sequence[ReportMeta],
+    report: Callable[[str], Report],
+) -> None:
+    """A readable summary: report → section → tag, each mark quoted with its comment."""
+    by_report: dict[str, list[Annotation]] = {}
+    for m in marks:
+        by_report.setdefault(m.report_id, []).append(m)
+    for meta in metas:
+        text = report(meta.id)
+        out.write(f"# {meta.title}\n\n")
+        by_section: dict[str, list[Annotation]] = {}
+        for m in by_report.get(meta.id, []):
+            key = "(orphans)" if m.orphan else section_title(text, m.start) or "(no section)"
+            by_section.setdefault(key, []).append(m)
+        for section, items in by_section.items():
+            out.write(f"## {section}\n\n")
+            for tag in Tag:
+                tagged = [m for m in items if m.tag is tag]
+                if not tagged:
+                    continue
+                out.write(f"### {TAG_LABELS_ZH[tag]} {tag.value}\n\n")
+                for m in tagged:
+                    quote = " ".join(m.quote.split())
+                    out.write(f"- > {quote}\n")
+                    if m.comment:
+                        out.write(f"  {' '.join(m.comment.split())}\n")
+                    out.write(f"  — {m.reviewer}, {m.updated[:10]}\n")
+                out.write("\n")
+
+
+WRITERS: dict[str, Writer] = {"json": write_json, "w3c": write_w3c, "csv": write_csv,
+                              "md": write_md}
+
+
+def writer_for(fmt: str) -> Writer:
+    """The writer of a format, or UserError naming the formats there are."""
+    try:
+        return WRITERS[fmt]
+    except KeyError:
+        names = ", ".join(WRITERS)
+        raise UserError(f"Unknown export format {fmt!r}: use one of {names}.") from None
+
+
+def write_output(path: str | Path | None, fmt: str, write: Callable[[TextIO], None]) -> None:
+    """Run `write` into stdout (path None or "-") or into `path`, replaced atomically."""
+    with output_stream(path) as out:
+        if fmt == "csv":
+            out.write("\ufeff")  # Excel reads UTF-8 only after a byte order mark
+        write(out)
+
+
+@contextmanager
+def output_stream(path: str | Path | None) -> Iterator[TextIO]:
+    """stdout, or a buffer written atomically to `path` when the writing succeeded."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise UserError(f"{path} is a folder; give a file name to export to.")
+    if not target.parent.is_dir():
+        raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
+    buffer = io.StringIO(newline="")
+    yield buffer
+    try:
+        atomic_write_text(target, buffer.getvalue())
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror}.") from exc
+
+
+def read_native(path: Path) -> NativeExport:
+    """A native export read and checked, or UserError saying why it cannot be merged."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file; check the path.") from None
+    except OSError as exc:
+        raise UserError(f"Cannot read {path}: {exc.strerror}.") from exc
+    except ValueError:
+        raise UserError(f"{path} is not a Shenyue export (it is not JSON).") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(f"{path} is not a Shenyue export (export one with `shenyue export "
+                        "--format json`).")
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise UserError(f"{path} is from a newer Shenyue (export version {version}); upgrade "
+                        "Shenyue to merge it.")
+    try:
+        titles = {str(r["id"]): str(r.get("title") or "") for r in data["reports"]}
+        marks = [Annotation.from_json(d).to_json() for d in data["annotations"]]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: {exc}); "
+                        "export it again.") from exc
+    return NativeExport(titles, marks)

@@ -1,0 +1,418 @@
+"""Bytes in, a report's normalised text out: encoding, normalisation, web chrome, metadata.
+
+Normalisation happens once, here, and the SHA-256 of its result is the report's identity:
+CRLF and CR become LF; vertical tab, form feed, NEL and the Unicode line and paragraph
+separators become LF too (they separate paragraphs); a tab becomes four spaces (a fixed
+width, so offsets never depend on column); escape sequences (CSI, OSC, DCS, …) and every
+other C0/C1 control character are removed, as is U+FEFF (a byte-order mark left in the text).
+Everything else is kept exactly, ASCII and full-width punctuation alike.
+
+Web chrome (breadcrumbs, font-size widgets, view counters, footers, the metadata table of a
+government information page) is never deleted: its lines are returned as boilerplate spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from annotations import structure
+from annotations.errors import IngestError
+from annotations.model import Span
+
+MAX_BYTES: int = 16 * 1024 * 1024
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+TITLE_MAX = 60
+TAB = "    "
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A decoded, normalised report with what could be read off its text."""
+
+    text: str
+    sha256: str
+    encoding: str
+    boilerplate: tuple[Span, ...]
+    title: str
+    year: int | None
+    issuer: str | None
+    published: str | None
+    doc_number: str | None
+
+
+# -- reading and decoding ------------------------------------------------------------------
+
+
+def read_report_file(path: Path) -> Ingested:
+    """Read one report file; every reason it cannot be a report is an IngestError sentence."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{path}: no such file; check the path.")
+    if path.is_dir():
+        raise IngestError(f"{path} is a folder, not a report file; give a .txt or .md file.")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kind = f"{path.suffix} files" if path.suffix else "files without a suffix"
+        raise IngestError(f"{path}: {kind} are not supported; save the report as .txt or .md.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise IngestError(_too_large(str(path), size))
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"{path} cannot be read ({exc.strerror}); check its permissions."
+        raise IngestError(message) from exc
+    return ingest_bytes(data, name=str(path))
+
+
+def ingest_bytes(data: bytes, *, name: str = "") -> Ingested:
+    """Decode, normalise and describe a report given as bytes (`name` only labels errors)."""
+    label = name or "the data"
+    if not data:
+        raise IngestError(f"{label} is empty; there is no report to import.")
+    if len(data) > MAX_BYTES:
+        raise IngestError(_too_large(label, len(data)))
+    raw, encoding = decode(data, name=label)
+    text = normalise(raw)
+    if not text.strip():
+        raise IngestError(f"{label} holds only blank space; there is no report text to import.")
+    lines = list(_lines(text))
+    boilerplate = _boilerplate(lines)
+    meta = _Metadata(lines, boilerplate)
+    return Ingested(
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        encoding=encoding,
+        boilerplate=boilerplate,
+        title=meta.title(),
+        year=meta.year(),
+        issuer=meta.issuer(),
+        published=meta.published(),
+        doc_number=meta.doc_number(),
+    )
+
+
+def _too_large(label: str, size: int) -> str:
+    return (
+        f"{label} is {size / 1024 / 1024:.1f} MB, more than the {MAX_BYTES // 1024 // 1024} MB "
+        "a report may have; check that it is the right file or split it."
+    )
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+# the encodings a Chinese report may be in, besides UTF-8/16 and GB18030 tried first
+_DETECTABLE = ["big5", "big5hkscs", "cp1252", "shift_jis", "euc_kr"]
+
+
+def decode(data: bytes, *, name: str = "the data") -> tuple[str, str]:
+    """Decode report bytes, detecting the encoding; returns (text, encoding name).
+
+    Order: a byte-order mark (UTF-8, UTF-16 LE/BE); strict UTF-8; strict GBK, then
+    GB18030; then charset-normalizer among Big5, Windows-1252, Shift-JIS and EUC-KR.
+    Raises IngestError (naming `name`) for binary data and for bytes nothing decodes.
+    """
+    text, encoding = _decode_text(data, name)
+    if _looks_binary(text):
+        raise IngestError(_binary(name))
+    return text, encoding
+
+
+def _decode_text(data: bytes, name: str) -> tuple[str, str]:
+    for bom, label, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), label
+            except UnicodeDecodeError:
+                reason = f"broken {label} after its byte-order mark"
+                raise IngestError(_undecodable(name, reason)) from None
+    if b"\x00" in data:
+        # NUL bytes without a UTF-16 byte-order mark: an image, an archive, a PDF
+        raise IngestError(_binary(name))
+    for codec in ("utf-8", "gbk", "gb18030"):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_DETECTABLE).best()
+    if best is None:
+        raise IngestError(_undecodable(name, "no supported encoding fits"))
+    return str(best), best.encoding
+
+
+def _binary(label: str) -> str:
+    return f"{label} looks like a binary file, not a text report; save it as plain text first."
+
+
+def _undecodable(label: str, why: str) -> str:
+    return (
+        f"{label} cannot be decoded ({why}: UTF-8, UTF-16, GBK/GB18030, Big5 and "
+        "Windows-1252 are read); save it as UTF-8 and import it again."
+    )
+
+
+# every C0/C1 control except the ones that lay out lines and ESC (its sequences are stripped)
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def _looks_binary(text: str) -> bool:
+    """More than one character in twenty is a control character other than line layout."""
+    return len(_BINARY_CONTROLS.findall(text)) * 20 > len(text)
+
+
+# -- normalisation --------------------------------------------------------------------------
+
+_ESCAPES = re.compile(
+    r"""
+      \x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?     # OSC … BEL/ST (never past the line)
+    | \x1b[P^_X][^\x1b\n]*(?:\x1b\\)?          # DCS, PM, APC, SOS strings
+    | \x1b\[[0-?]*[ -/]*[@-~]?                 # CSI
+    | \x1b[ -/]*[0-~]?                         # other escapes, or a lone ESC
+    | \x9b[0-?]*[ -/]*[@-~]?                   # 8-bit CSI
+    | \x9d[^\x07\x9c\n]*[\x07\x9c]?            # 8-bit OSC
+    """,
+    re.VERBOSE,
+)
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff]")
+
+
+def normalise(text: str) -> str:
+    """The one normal form of a report's text (see the module docstring); idempotent."""
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\t", TAB)
+    return _CONTROLS.sub("", text)
+
+
+# -- lines and web chrome ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+
+def _lines(text: str) -> Iterator[_Line]:
+    start = 0
+    for part in text.split("\n"):
+        yield _Line(start, start + len(part), part)
+        start += len(part) + 1
+
+
+_BLANKS = re.compile(r"[\s\u3000]+")
+_CHROME_HEAD = re.compile(
+    r"""^(?:
+      您当前的位置 | 您的位置 | 当前位置
+    | 首页(?:>|»|›|＞|/)
+    | (?:发布)?(?:日期|时间)[:：]\d{4}-\d{1,2}-\d{1,2}
+    | 【字号 | 【字体 | 字号[:：] | 字体[:：]
+    | 浏览次数 | 访问量 | 阅读次数 | 点击数 | 点击量 | 浏览量
+    | 扫一扫
+    | 责编 | 责任编辑[:：] | 来源[:：]
+    | 相关附件 | 附件下载
+    | (?:索引号|信息名称|文件编号|发文字号|发布机构|发文机关|生成日期|成文日期|公开日期
+        |发布日期|废止日期|内容概述|法定主动公开分类|主题分类|公开方式|公开范围|信息分类
+        |主题词|有效性)[:：]
+    | \d{4}-\d{1,2}-\d{1,2}(?:\d{1,2}:\d{2}(?::\d{2})?)?$
+    )""",
+    re.VERBOSE,
+)
+_CHROME_ANYWHERE = re.compile(r"【打印】|【关闭窗口】|【关闭】|【收藏】|扫一扫在手机打开")
+_CHROME_MAX = 200
+_ISO_DATE_LINE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_ORG = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|法制办"
+    r"|局|厅|委|办|科|处|院|中心)$"
+)
+
+
+def _is_chrome(line: _Line) -> bool:
+    if not line.stripped or len(line.text) > _CHROME_MAX:
+        return False
+    compact = _BLANKS.sub("", line.text)
+    return bool(_CHROME_HEAD.match(compact) or _CHROME_ANYWHERE.search(compact))
+
+
+def _boilerplate(lines: Sequence[_Line]) -> tuple[Span, ...]:
+    """Whole-line spans of web chrome, in order; body sentences are never marked."""
+    marked = [line for line in lines if _is_chrome(line)]
+    byline = _top_byline(lines)
+    if byline is not None and byline not in marked:
+        marked.append(byline)
+    return tuple(Span(line.start, line.end) for line in sorted(marked, key=lambda li: li.start))
+
+
+def _top_byline(lines: Sequence[_Line]) -> _Line | None:
+    """A page's poster line (an office name) directly above a bare ISO date at the very top."""
+    filled = [line for line in lines[:20] if line.stripped][:2]
+    if (
+        len(filled) == 2
+        and _ORG.match(filled[0].stripped)
+        and _ISO_DATE_LINE.match(filled[1].stripped)
+    ):
+        return filled[0]
+    return None
+
+
+# -- metadata --------------------------------------------------------------------------------
+
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_END = re.compile(
+    r"(?:报告|综述|要点|总结|情况|计划|方案|意见|通知|公告|通报|纲要|规划|决定)[)）》]?$"
+)
+_TERMINATORS = re.compile(r"[。！？!?；;]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_CN_DATE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_FIELD_VALUE = r"\s*[:：]\s*([^\s|｜]+)"
+_HEAD_LINES = 25
+_BODY_MIN = 80
+_UNNAMED_SOURCES = frozenset({"本网", "本站", "网站", "本网站"})
+
+
+def _valid_date(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _trim_title(text: str) -> str:
+    text = _BLANKS.sub(" ", text).strip().lstrip("#").strip().rstrip("。；;，,：:")
+    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1] + "…"
+
+
+class _Metadata:
+    """Reads title, year, issuer, publication date and document number off a report's text."""
+
+    def __init__(self, lines: Sequence[_Line], boilerplate: Sequence[Span]) -> None:
+        chrome = {span.start for span in boilerplate}
+        self.lines = lines
+        self.chrome = [line.text for line in lines if line.start in chrome]
+        self.content = [line for line in lines if line.stripped and line.start not in chrome]
+        self.chrome_text = "\n".join(self.chrome)
+        self._title = self._printed_title()
+
+    def _field(self, name: str) -> str | None:
+        found = re.search(name + _FIELD_VALUE, self.chrome_text)
+        return found.group(1) if found else None
+
+    def _chrome_date(self, names: str) -> str | None:
+        found = re.search(
+            rf"(?:^|\s)(?:{names})\s*[:：]\s*(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})",
+            self.chrome_text,
+            re.MULTILINE,
+        )
+        return _valid_date(*found.groups()) if found else None
+
+    def _head(self) -> list[str]:
+        """The short lines above the body: where titles and document numbers are printed."""
+        head: list[str] = []
+        for line in self.content[:_HEAD_LINES]:
+            stripped = line.stripped
+            if len(stripped) > _BODY_MIN or structure.heading_marker(stripped):
+                break
+            head.append(stripped)
+        return head
+
+    def _printed_title(self) -> str | None:
+        head = self._head()
+        for index, line in enumerate(head):
+            if _TERMINATORS.search(line) or line.endswith((":", "：")):
+                continue
+            if _TITLE_END.search(line) and len(line) <= TITLE_MAX:
+                return line
+            # a title printed across two lines
+            if index + 1 < len(head) and _TITLE_END.search(head[index + 1]):
+                joined = line + head[index + 1]
+                if len(joined) <= TITLE_MAX and not _TERMINATORS.search(joined):
+                    return joined
+        return self._field("信息名称")
+
+    def title(self) -> str:
+        """The printed title, else the first sentence of the body, never empty."""
+        if self._title:
+            return _trim_title(self._title)
+        # the text is never blank, so some line has a first sentence
+        first = next(iter(self.content), None) or next(li for li in self.lines if li.stripped)
+        sentence = structure.split_sentences(first.text)[0]
+        piece = first.text[sentence.start : sentence.end]
+        return _trim_title(piece) or piece[:TITLE_MAX]
+
+    def year(self) -> int | None:
+        """The year the report covers: from its title, else from the opening of its body."""
+        if self._title:
+            found = _YEAR.search(self._title)
+            if found:
+                return int(found.group(1))
+        body = next((line.stripped for line in self.content if len(line.stripped) > _BODY_MIN), "")
+        found = _YEAR.search(body)
+        return int(found.group(1)) if found else None
+
+    def doc_number(self) -> str | None:
+        """The 文件编号 field, else a number printed on a line of its own above the body."""
+        field = self._field("文件编号") or self._field("发文字号")
+        if field and _DOC_NUMBER.fullmatch(field):
+            return field
+        for line in self._head():
+            if _DOC_NUMBER.fullmatch(line):
+                return line
+        return None
+
+    def published(self) -> str | None:
+        """公开日期, else the page's date, else a bare date at the top, else the signed date."""
+        on_page = self._chrome_date("公开日期") or self._chrome_date("发布日期|发布时间|日期|时间")
+        if on_page:
+            return on_page
+        for chrome_line in self.chrome:
+            if _ISO_DATE_LINE.match(chrome_line.strip()):
+                found = _ISO_DATE.match(chrome_line.strip())
+                assert found is not None
+                return _valid_date(*found.groups())
+        for line in reversed(self.content[-6:]):
+            found = _CN_DATE.match(line.stripped)
+            if found:
+                return _valid_date(*found.groups())
+        return self._chrome_date("成文日期|生成日期")
+
+    def issuer(self) -> str | None:
+        """发布机构; else the body signed at the end; else "X关于…" in the title; else the
+        page's 来源 (qualified with the place the title names); else the page's poster."""
+        field = self._field("发布机构")
+        if field:
+            return field
+        for line in reversed(self.content[-6:]):
+            if _ORG.match(line.stripped):
+                return line.stripped
+        if self._title:
+            found = re.match(r"^(.{2,30}?)关于", self._title)
+            if found and _ORG.match(found.group(1)):
+                return found.group(1)
+        source = self._field("来源")
+        if source and source not in _UNNAMED_SOURCES:
+            title = re.sub(r"(?:19|20)\d{2}\s*年度?", "", self._title or "")
+            place = re.search(r"([\u4e00-\u9fff]{2,6}?[省市县区])", title)
+            if place and source[0] in "省市县区" and not source.startswith(place.group(1)):
+                return place.group(1)[:-1] + source
+            return source
+        byline = _top_byline(self.lines)
+        return byline.stripped if byline is not None else None

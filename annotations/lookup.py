@@ -1,0 +1,114 @@
+"""`shenyue lookup`: find a phrase in the marks (quote and comment) and in the report texts.
+
+Built to answer from a cold process: report texts are searched as bytes and only the
+reports with a hit are decoded; marks come from `Store.search`, which reads the journal as
+bytes without parsing all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from annotations.errors import UserError
+from annotations.model import Annotation, ReportMeta, Tag
+
+if TYPE_CHECKING:
+    from annotations.workspace import Workspace
+
+CONTEXT_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place the query was found: in a mark (then `annotation` is set) or in a text."""
+
+    report: ReportMeta
+    start: int
+    end: int
+    section: str
+    context: str
+    annotation: Annotation | None = None
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """A hit before its section and context are looked up (only for the hits kept)."""
+
+    report: ReportMeta
+    start: int
+    end: int
+    annotation: Annotation | None
+
+
+def snippet(text: str, start: int, end: int) -> str:
+    """The hit with some text either side, on one line."""
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    body = " ".join(text[lo:hi].split())
+    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def text_hits(text: str, query: str) -> list[tuple[int, int]]:
+    """Every (start, end) where `query` occurs in `text`, overlapping ones included."""
+    found, at = [], text.find(query)
+    while at >= 0:
+        found.append((at, at + len(query)))
+        at = text.find(query, at + 1)
+    return found
+
+
+def search(
+    ws: Workspace,
+    query: str,
+    *,
+    tag: Tag | None,
+    report_id: str | None,
+    reviewer: str | None,
+    limit: int | None,
+) -> list[Hit]:
+    """See `Workspace.lookup`."""
+    if not query.strip():
+        raise UserError("Give a word or phrase to look up.")
+    if limit is not None and limit < 1:
+        raise UserError(f"The limit must be at least 1, not {limit}.")
+    index = {m.id: m for m in ws.reports()}
+    if report_id is not None and report_id not in index:
+        raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+    order = {rid: n for n, rid in enumerate(index)}
+    marks = [
+        Annotation.from_json(doc)
+        for doc in ws.store.search(query)
+        if doc["report_id"] in index
+        and (report_id is None or doc["report_id"] == report_id)
+        and (tag is None or doc["tag"] == tag.value)
+        and (reviewer is None or doc["reviewer"] == reviewer)
+    ]
+    marks.sort(key=lambda m: (order[m.report_id], m.start, m.end, m.id))
+    raw = [RawHit(index[m.report_id], m.start, m.end, m) for m in marks]
+    if tag is None and reviewer is None:
+        covered: dict[str, list[Annotation]] = {}
+        for m in marks:
+            covered.setdefault(m.report_id, []).append(m)
+        needle = query.encode("utf-8")
+        for meta in [index[report_id]] if report_id else index.values():
+            if limit is not None and len(raw) >= limit:
+                break
+            data = ws.report_text_bytes(meta.id)
+            if needle not in data:
+                continue
+            text = data.decode("utf-8")
+            for start, end in text_hits(text, query):
+                if not any(m.start <= start and end <= m.end for m in covered.get(meta.id, ())):
+                    raw.append(RawHit(meta, start, end, None))
+    return [materialize(ws, h) for h in raw[:limit]]
+
+
+def materialize(ws: Workspace, hit: RawHit) -> Hit:
+    """A hit with its section path and a snippet of context."""
+    mark = hit.annotation
+    if mark is not None and mark.orphan:
+        return Hit(hit.report, hit.start, hit.end, "(orphan)", " ".join(mark.quote.split()), mark)
+    report = ws.report(hit.report.id)
+    section = " › ".join(s.title for s in report.section_path(hit.start))
+    return Hit(hit.report, hit.start, hit.end, section, snippet(report.text, hit.start, hit.end),
+               mark)

@@ -1,0 +1,514 @@
+"""The annotation store: TinyDB over an append-only, fsync'd, multi-process journal.
+
+`store/annotations.jsonl` is UTF-8 JSON lines. Line 1 is the header
+`{"format": "shenyue-annotations", "schema_version": 1, "generation": …}`; every later
+line is one atomic write: either one record `{"table": T, "id": ID, "doc": {…}}` or several
+as `{"batch": [record, …]}`. A record puts a whole document; nothing is ever removed
+(deleted marks are tombstones), so the state is "the last record of each id wins".
+
+Marks live in one table per report (table name = report id); the undo history lives in
+the table `_history`. Every write takes the cross-process lock `store/.lock`, first applies
+what other processes appended, then appends one line and fsyncs before returning. A last
+line without its newline (a writer killed mid-append) is ignored by readers and moved to
+`store/annotations.torn` by the next writer. When superseded records outnumber live ones
+the journal is rewritten to a temporary file and atomically renamed over the old one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from annotations.errors import StoreError
+from annotations.fsutil import atomic_write_bytes, folder_lock, fsync_folder
+from annotations.model import Annotation
+
+FORMAT = "shenyue-annotations"
+SCHEMA_VERSION = 1
+STORE_FILE = "annotations.jsonl"
+TORN_FILE = "annotations.torn"
+HISTORY = "_history"
+COMPACT_MIN_SUPERSEDED = 10_000
+
+Doc = dict[str, Any]
+Tables = dict[str, dict[str, Doc]]
+Put = tuple[str, str, Doc]
+
+# the start of every record; user text cannot fake it because JSON escapes its quotes
+RECORD_HEAD = re.compile(rb'\{"table": "((?:[^"\\]|\\.)*)", "id": "((?:[^"\\]|\\.)*)", "doc": ')
+
+
+def encode_line(puts: Sequence[Put]) -> bytes:
+    """One journal line holding `puts` (a single record, or a batch written atomically)."""
+    records = [{"table": t, "id": i, "doc": d} for t, i, d in puts]
+    obj: Any = records[0] if len(records) == 1 else {"batch": records}
+    return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def damaged(path: Path, what: str) -> StoreError:
+    """The refusal for a journal we cannot trust; the file is left as it is."""
+    return StoreError(
+        f"The annotation store {path} {what}; it was left untouched — move it aside "
+        "(or restore a backup) and run shenyue again."
+    )
+
+
+def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
+    """The records of one complete journal line; StoreError if it is not one of ours."""
+    try:
+        obj = json.loads(line)
+        records = obj.get("batch", [obj])
+        puts = [(r["table"], r["id"], r["doc"]) for r in records]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise damaged(path, f"is damaged at line {number} ({type(exc).__name__})") from exc
+    for table, doc_id, doc in puts:
+        if not (isinstance(table, str) and isinstance(doc_id, str) and isinstance(doc, dict)):
+            raise damaged(path, f"is damaged at line {number} (a record is malformed)")
+    return puts
+
+
+def header_line() -> bytes:
+    """A fresh header; its generation tells readers that the file was rewritten."""
+    header = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "generation": uuid.uuid4().hex}
+    return (json.dumps(header) + "\n").encode("utf-8")
+
+
+def check_header(data: bytes, path: Path) -> bytes:
+    """The header line of `data`, or StoreError saying why the file is not a store we can read."""
+    end = data.find(b"\n")
+    if end < 0:
+        raise damaged(path, "has no complete header line (it is empty or truncated)")
+    try:
+        header = json.loads(data[:end])
+    except ValueError as exc:
+        raise damaged(path, "does not start with a Shenyue header (not ours, or damaged)") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise damaged(path, "was not written by Shenyue (its header is not ours)")
+    version = header.get("schema_version")
+    if not isinstance(version, int):
+        raise damaged(path, "has a header without a schema version")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"The annotation store {path} was written by a newer Shenyue (schema {version}, this "
+            f"one reads {SCHEMA_VERSION}); it was left untouched — upgrade Shenyue to open it."
+        )
+    return data[: end + 1]
+
+
+class JournalStorage(Storage):
+    """A TinyDB storage that appends changed documents to a journal instead of rewriting.
+
+    `read()` applies only the bytes appended since the last read (a changed header means
+    the file was compacted: reload). `write()` appends the documents whose objects differ
+    from the cached ones, so documents must be replaced, never mutated in place. The caller
+    of `write()` holds the store lock and called `read()` under it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.mutex = threading.RLock()
+        self._tables: Tables = {}
+        self._header = b""
+        self._inode: int | None = None
+        self._offset = 0  # end of the last complete line applied
+        self._size_seen = -1  # file size at the last read: an unchanged size needs no read
+        self._lines = 0
+        self._records = 0
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self) -> Tables:
+        """The tables (a new top-level dict; tables and documents are shared, do not mutate)."""
+        with self.mutex:
+            self.refresh()
+            return dict(self._tables)
+
+    def refresh(self) -> None:
+        """Apply whatever other processes wrote since the last call."""
+        with self.mutex:
+            try:
+                stat = os.stat(self.path)
+            except FileNotFoundError:
+                if self._inode is not None:
+                    self._reset()
+                return
+            if stat.st_ino != self._inode or stat.st_size < self._offset:
+                self._load_all()
+            elif stat.st_size != self._size_seen:
+                self._load_tail()
+
+    def _reset(self) -> None:
+        self._tables, self._header, self._inode = {}, b"", None
+        self._offset, self._size_seen, self._lines, self._records = 0, -1, 0, 0
+
+    def _load_all(self) -> None:
+        with open(self.path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
+        header = check_header(data, self.path)
+        tables: Tables = {}
+        self._lines, self._records = 1, 0
+        self._offset = self._apply(data, len(header), tables, set())
+        self._tables, self._header, self._inode = tables, header, stat.st_ino
+        self._size_seen = len(data)
+
+    def _load_tail(self) -> None:
+        with open(self.path, "rb") as handle:
+            head = handle.read(len(self._header))
+            if head != self._header:
+                handle.close()
+                self._load_all()
+                return
+            handle.seek(self._offset)
+            data = handle.read()
+        self._size_seen = self._offset + len(data)
+        tables = dict(self._tables)
+        self._offset += self._apply(data, 0, tables, set())
+        self._tables = tables
+
+    def _apply(self, data: bytes, start: int, tables: Tables, copied: set[str]) -> int:
+        """Apply the complete lines of `data[start:]` (a torn last line waits for its
+        writer); returns where the applied lines end in `data`."""
+        end = data.rfind(b"\n") + 1
+        if end <= start:
+            return start
+        for line in data[start : end - 1].split(b"\n"):
+            self._lines += 1
+            for table, doc_id, doc in decode_line(line, self.path, self._lines):
+                self._put(tables, copied, table, doc_id, doc)
+                self._records += 1
+        return end
+
+    @staticmethod
+    def _put(tables: Tables, copied: set[str], table: str, doc_id: str, doc: Doc) -> None:
+        # copy a table once per batch so that readers holding the old dict see no change
+        if table not in copied:
+            tables[table] = dict(tables.get(table, {}))
+            copied.add(table)
+        tables[table][doc_id] = doc
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, data: Mapping[str, Mapping[str, Doc]]) -> None:
+        """Append every document of `data` that is not the cached object (one journal line)."""
+        with self.mutex:
+            puts: list[Put] = []
+            for name, table in data.items():
+                cached = self._tables.get(name)
+                if table is cached:
+                    continue
+                cached = cached or {}
+                puts.extend(
+                    (name, doc_id, doc)
+                    for doc_id, doc in table.items()
+                    if cached.get(doc_id) is not doc
+                )
+            if puts:
+                self.append(puts)
+
+    def append(self, puts: Sequence[Put]) -> None:
+        """Durably append `puts` as one line (caller holds the store lock, just refreshed)."""
+        with self.mutex:
+            if self._inode is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(self.path, header_line())
+                self._load_all()
+            line = encode_line(puts)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+            try:
+                size = os.fstat(fd).st_size
+                if size > self._offset:
+                    self._set_aside_torn_tail(fd, size)
+                written = 0
+                while written < len(line):
+                    written += os.write(fd, line[written:])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            tables, copied = dict(self._tables), set[str]()
+            for table, doc_id, doc in puts:
+                self._put(tables, copied, table, doc_id, doc)
+            self._tables = tables
+            self._lines += 1
+            self._records += len(puts)
+            self._offset += len(line)
+            self._size_seen = self._offset
+            if self.superseded() > max(COMPACT_MIN_SUPERSEDED, 2 * self.live()):
+                self.compact()
+
+    def _set_aside_torn_tail(self, fd: int, size: int) -> None:
+        torn = os.pread(fd, size - self._offset, self._offset)
+        with open(self.path.with_name(TORN_FILE), "ab") as keep:
+            keep.write(torn + b"\n")
+            keep.flush()
+            os.fsync(keep.fileno())
+        os.ftruncate(fd, self._offset)
+        os.fsync(fd)
+
+    # -- compaction ----------------------------------------------------------------------
+
+    def live(self) -> int:
+        """How many documents the tables hold."""
+        return sum(len(t) for t in self._tables.values())
+
+    def superseded(self) -> int:
+        """How many records of the journal a later record replaced."""
+        return self._records - self.live()
+
+    def compact(self) -> None:
+        """Rewrite the journal with only the live documents (caller holds the store lock)."""
+        with self.mutex:
+            parts = [header_line()]
+            parts.extend(
+                encode_line([(name, doc_id, doc)])
+                for name, table in self._tables.items()
+                for doc_id, doc in table.items()
+            )
+            atomic_write_bytes(self.path, b"".join(parts))
+            fsync_folder(self.path.parent)
+            self._load_all()
+
+    def loaded(self) -> bool:
+        """Whether this process has read the journal (or knows there is none yet)."""
+        return self._inode is not None
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """A token that changes whenever any process changed the journal (one stat)."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+class JournalTable(Table):
+    """A table keyed by our own UUID strings (TinyDB reuses its integer ids after deletes)."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class JournalDB(TinyDB):
+    """TinyDB whose writes replace whole documents, so the journal can diff by identity."""
+
+    table_class = JournalTable
+
+    def replace_documents(self, puts: Sequence[Put]) -> None:
+        """Swap in new document objects, possibly in several tables, with one storage write."""
+        tables = self.storage.read() or {}
+        copied: set[str] = set()
+        for table, doc_id, doc in puts:
+            JournalStorage._put(tables, copied, table, doc_id, doc)
+        self.storage.write(tables)
+        for name in copied:
+            self.table(name).clear_cache()
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+class Store:
+    """The marks of a workspace, with an undo history, safe for many processes at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / STORE_FILE
+        self.db = JournalDB(str(self.path), storage=JournalStorage)
+        self.journal: JournalStorage = self.db.storage  # type: ignore[assignment]
+        self._marks: dict[str, tuple[dict[str, Doc], list[Annotation]]] = {}
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """Changes whenever any process changed the store (one `os.stat`)."""
+        return self.journal.stamp()
+
+    def tables(self) -> Tables:
+        """Every table, current as of now (do not mutate)."""
+        return self.journal.read()
+
+    def marks(self, report_id: str) -> list[Annotation]:
+        """The marks of one report, tombstones included, in (start, end, id) order (cached)."""
+        table = self.tables().get(report_id, {})
+        cached = self._marks.get(report_id)
+        if cached is not None and cached[0] is table:
+            return cached[1]
+        marks = sorted(
+            (Annotation.from_json(doc) for doc in table.values()),
+            key=lambda a: (a.start, a.end, a.id),
+        )
+        self._marks[report_id] = (table, marks)
+        return marks
+
+    def report_ids(self) -> list[str]:
+        """The reports that have at least one mark (or tombstone)."""
+        return sorted(name for name in self.tables() if name != HISTORY)
+
+    def find(self, mark_id: str) -> Doc | None:
+        """The current document of a mark, searched in every report."""
+        for name, table in self.tables().items():
+            if name != HISTORY and mark_id in table:
+                return table[mark_id]
+        return None
+
+    def search(self, needle: str) -> list[Doc]:
+        """The live marks whose quote or comment contains `needle`.
+
+        When this process has not loaded the journal yet (a command-line lookup), the file
+        is searched as bytes and only the records that hold `needle` are parsed.
+        """
+        if self.journal.loaded():
+            return [
+                doc
+                for name, table in self.tables().items()
+                if name != HISTORY
+                for doc in table.values()
+                if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"])
+            ]
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        return scan_journal(data, self.path, needle)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Tables]:
+        """Hold this process's and every other process's write lock; yields the tables as
+        they are on disk now."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.journal.mutex, folder_lock(self.folder / ".lock"):
+            yield self.journal.read()
+
+    def change(
+        self,
+        reviewer: str,
+        build: Callable[[Tables], tuple[str, list[Put]]],
+        now: str,
+        *,
+        undoable: bool = True,
+    ) -> list[Doc]:
+        """Write the documents `build` returns (it gets the tables as they are on disk, under
+        the lock, and returns a summary and the documents) in one durable line, with the
+        history entry that undoes them; returns the documents written."""
+        with self._writing() as tables:
+            summary, puts = build(tables)
+            if not puts:
+                return []
+            if undoable:
+                changes = [
+                    {"report_id": t, "id": i, "before": tables.get(t, {}).get(i), "after": None,
+                     "stamp": fingerprint(d)}
+                    for t, i, d in puts
+                ]
+                entry: Doc = {"id": uuid.uuid4().hex, "reviewer": reviewer, "time": now,
+                         "summary": summary, "changes": changes, "state": "done",
+                         "undone_at": None}
+                puts = [*puts, (HISTORY, entry["id"], entry)]
+            self.db.replace_documents(puts)
+            return [d for t, _i, d in puts if t != HISTORY]
+
+    def undo(self, reviewer: str, now: str) -> tuple[str, set[str]] | None:
+        """Restore what `reviewer`'s latest change replaced (a mark it added becomes a
+        tombstone); returns a description and the reports touched, or None."""
+        with self._writing() as tables:
+            mine = reviewer_history(tables, reviewer)
+            done = [e for e in mine if e["state"] == "done"]
+            if not done:
+                return None
+            entry = max(done, key=lambda e: (e["time"], e["id"]))
+            puts: list[Put] = []
+            changes: list[Doc] = []
+            for c in entry["changes"]:
+                current = tables.get(c["report_id"], {}).get(c["id"])
+                if current is None or fingerprint(current) != c["stamp"]:
+                    changes.append(c)  # changed since by someone else: theirs, not ours to undo
+                    continue
+                before = c["before"]
+                restored = ({**before, "updated": now} if before is not None
+                            else {**current, "deleted": True, "updated": now})
+                puts.append((c["report_id"], c["id"], restored))
+                changes.append({**c, "after": current, "stamp": fingerprint(restored)})
+            undone: Doc = {**entry, "changes": changes, "state": "undone", "undone_at": now}
+            self.db.replace_documents([*puts, (HISTORY, entry["id"], undone)])
+            return describe("undid", entry, len(puts)), {t for t, _i, _d in puts}
+
+    def redo(self, reviewer: str, now: str) -> tuple[str, set[str]] | None:
+        """Re-apply `reviewer`'s most recently undone change, unless they made a new change
+        after that undo (a new change ends the redo chain); a description and the reports
+        touched, or None."""
+        with self._writing() as tables:
+            mine = reviewer_history(tables, reviewer)
+            undone = [e for e in mine if e["state"] == "undone"]
+            if not undone:
+                return None
+            entry = max(undone, key=lambda e: (e["undone_at"], e["id"]))
+            if max(e["time"] for e in mine) > entry["undone_at"]:
+                return None
+            puts: list[Put] = []
+            changes: list[Doc] = []
+            for c in entry["changes"]:
+                current = tables.get(c["report_id"], {}).get(c["id"])
+                after = c["after"]
+                if after is None or current is None or fingerprint(current) != c["stamp"]:
+                    changes.append(c)
+                    continue
+                again = {**after, "updated": now}
+                puts.append((c["report_id"], c["id"], again))
+                changes.append({**c, "after": None, "stamp": fingerprint(again)})
+            redone: Doc = {**entry, "changes": changes, "state": "done", "undone_at": None}
+            self.db.replace_documents([*puts, (HISTORY, entry["id"], redone)])
+            return describe("redid", entry, len(puts)), {t for t, _i, _d in puts}
+
+
+def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
+    """`Store.search` on the raw bytes of a journal: find `needle` as it is written in JSON,
+    keep the hits that fall in the last record of a mark, parse just those records."""
+    begin = len(check_header(data, path))
+    end = data.rfind(b"\n") + 1  # a torn last line is not part of the store
+    heads = [(m.start(), m.group(1), m.group(2)) for m in RECORD_HEAD.finditer(data, begin, end)]
+    latest = {(table, doc_id): k for k, (_at, table, doc_id) in enumerate(heads)}
+    starts = [at for at, _t, _i in heads]
+    pattern = json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8")
+    decoder = json.JSONDecoder()
+    found: list[Doc] = []
+    at = data.find(pattern, begin, end)
+    while at >= 0:
+        k = bisect.bisect_right(starts, at) - 1
+        next_start = starts[k + 1] if k + 1 < len(starts) else end
+        if k >= 0 and heads[k][1] != HISTORY.encode() and latest[heads[k][1:]] == k:
+            try:
+                doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise damaged(path, f"is damaged near byte {starts[k]}") from exc
+            if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
+                found.append(doc)
+        at = data.find(pattern, max(at + 1, next_start), end)
+    return found
+
+
+def fingerprint(doc: Doc) -> str:
+    """What a mark says, whenever it was saved: tells undo whether someone changed it since."""
+    content = {k: v for k, v in doc.items() if k != "updated"}
+    return hashlib.sha1(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def reviewer_history(tables: Tables, reviewer: str) -> list[Doc]:
+    """The history entries of one reviewer."""
+    return [e for e in tables.get(HISTORY, {}).values() if e["reviewer"] == reviewer]
+
+
+def describe(verb: str, entry: Doc, applied: int) -> str:
+    """`undid: add plan mark «…»`, noting marks someone else changed in between."""
+    skipped = len(entry["changes"]) - applied
+    note = f" ({skipped} mark(s) left alone: changed since by someone else)" if skipped else ""
+    return f"{verb}: {entry['summary']}{note}"

@@ -1,0 +1,223 @@
+"""The Shenyue review app: library → review → compare, lookup and help on top."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from annotations.errors import UserError
+from annotations.workspace import Workspace
+from tui.i18n import _, localise_bindings, set_language
+from tui.screens.library import LibraryScreen
+from tui.screens.review import ReviewScreen
+
+POLL_SECONDS = 1.0
+
+
+def has_display() -> bool:
+    """Whether a local clipboard can be reached (a desktop session, not a bare SSH login)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def read_keymap(ws: Workspace) -> dict[str, str]:
+    """The reviewer's key overrides from `keymap.toml` (binding id = "key[,key]")."""
+    path = ws.home / "keymap.toml"
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{path} cannot be read ({exc}); fix it or delete it.") from exc
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+
+
+class ShenyueApp(App[None]):
+    """Review annual reports from the keyboard."""
+
+    CSS_PATH = "shenyue.tcss"
+    TITLE = "Shenyue 审阅"
+    BINDINGS = [
+        Binding("ctrl+f", "lookup", "Look up", id="app.lookup", priority=True),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("tab", "app.focus_next", "Next pane", id="app.focus_next", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", id="app.focus_previous",
+                show=False),
+    ]
+
+    def __init__(self, workspace: Workspace, report_id: str | None = None) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.ws = workspace
+        self.start_report_id = report_id
+        self.save_state_label = _("saved")
+        self._stamp: Any = None
+        self._saved_state: dict[str, Any] = {}
+
+    # -- start, resume, refresh ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        try:
+            self.set_keymap(read_keymap(self.ws))
+        except UserError as exc:
+            self.report_error(exc)
+        self._saved_state = self.ws.load_state()
+        self._stamp = self.ws.store_stamp()
+        state = self._saved_state
+        self.push_screen(LibraryScreen(selected=state.get("report")))
+        if self.start_report_id is not None:
+            self.open_report(self.start_report_id)
+        elif state.get("screen") == "review" and state.get("report"):
+            self.open_report(str(state["report"]), int(state.get("offset", 0)), quiet=True)
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def poll(self) -> None:
+        """Redraw when another process changed the marks; remember where the reviewer is."""
+        stamp = self.ws.store_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self.refresh_marks()
+        self.remember_position()
+
+    def current_state(self) -> dict[str, Any]:
+        """Where the reviewer is now: the screen, the report and the cursor offset."""
+        review = next((s for s in reversed(self.screen_stack) if isinstance(s, ReviewScreen)),
+                      None)
+        if review is None or not review.is_mounted:
+            library = next((s for s in self.screen_stack if isinstance(s, LibraryScreen)), None)
+            report = library.selected_report() if library is not None else None
+            return {"screen": "library", "report": report}
+        return {"screen": "review", "report": review.report.id, "offset": review.position()}
+
+    def remember_position(self) -> None:
+        """Save the position if it changed since it was last saved."""
+        state = self.current_state()
+        if state != self._saved_state:
+            try:
+                self.ws.save_state(state)
+            except OSError:
+                return  # the position is a convenience; a full disk must not stop the review
+            self._saved_state = state
+
+    async def action_quit(self) -> None:
+        self.remember_position()
+        self.exit()
+
+    def refresh_marks(self) -> None:
+        """Redraw the marks on the current screen."""
+        reload = getattr(self.screen, "reload_marks", None)
+        if reload is not None:
+            reload()
+
+    def marks_changed(self, message: str) -> None:
+        """A key press changed the marks (already on disk): say so and redraw."""
+        self._stamp = self.ws.store_stamp()
+        self.save_state_label = _("saved")
+        self.refresh_marks()
+        self.notify(message, markup=False, timeout=2)
+
+    def report_error(self, exc: Exception) -> None:
+        """Show an error the user can act on as one sentence."""
+        self.notify(str(exc), severity="error", markup=False, timeout=6)
+
+    # -- moving between screens ----------------------------------------------------------------
+
+    def open_report(self, report_id: str, offset: int | None = None, quiet: bool = False) -> None:
+        """Open the review screen of a report, optionally at an offset."""
+        try:
+            report = self.ws.report(report_id)
+        except UserError as exc:
+            if not quiet:
+                self.report_error(exc)
+            return
+        self.push_screen(ReviewScreen(report, offset))
+
+    def leave_review(self, screen: ReviewScreen) -> None:
+        """Go back from a review to the screen below it."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+            self.remember_position()
+        else:
+            self.exit()
+
+    def action_lookup(self) -> None:
+        from tui.screens.lookup import LookupScreen
+
+        if not isinstance(self.screen, LookupScreen):
+            self.push_screen(LookupScreen())
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_undo(self) -> None:
+        self._history(self.ws.undo, _("Nothing to undo."))
+
+    def action_redo(self) -> None:
+        self._history(self.ws.redo, _("Nothing to redo."))
+
+    def _history(self, step: Any, nothing: str) -> None:
+        try:
+            done = step()
+        except UserError as exc:
+            self.report_error(exc)
+            return
+        if done is None:
+            self.notify(nothing, markup=False, timeout=2)
+        else:
+            self.marks_changed(done)
+
+    # -- clipboard -----------------------------------------------------------------------------
+
+    def copy_text(self, text: str) -> None:
+        """Send `text` to the terminal's clipboard (OSC 52) and, with a display, the local one."""
+        problems: list[str] = []
+        try:
+            self.copy_to_clipboard(text)
+        except Exception as exc:  # a terminal that refuses the sequence must not end the review
+            problems.append(str(exc))
+        if has_display():
+            try:
+                import pyperclip
+
+                pyperclip.copy(text)
+            except Exception as exc:  # pyperclip raises its own types for every missing backend
+                problems.append(str(exc))
+        if problems:
+            self.notify(_("Copied, but: {problem}").format(problem=problems[0]),
+                        severity="warning", markup=False)
+        else:
+            self.notify(_("Copied with citation"), markup=False, timeout=2)
+
+    # -- command palette: every binding of the screen ------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The screen's own key bindings, then Textual's commands."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+
+            def run(action: str = binding.action, node: Any = active.node) -> None:
+                self.call_later(self.run_action, action, node)
+
+            yield SystemCommand(binding.description, f"{binding.action} ({active.key})", run)
+        yield from super().get_system_commands(screen)
+
+
+def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:
+    """Run the app in this terminal (what `shenyue` with no subcommand does)."""
+    set_language(lang)
+    ShenyueApp(ws, report_id).run()

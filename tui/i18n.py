@@ -1,0 +1,88 @@
+"""The interface language: one gettext-style `.po` catalogue per language in `tui/locale/`.
+
+Message ids are the English strings; a language is added by adding `tui/locale/<lang>.po`.
+Report text is never passed through here.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANGUAGE = "en"
+
+_catalogue: dict[str, str] = {}
+_language = SOURCE_LANGUAGE
+
+
+def available_languages() -> list[str]:
+    """The languages that have a catalogue, plus the source language."""
+    return sorted({SOURCE_LANGUAGE, *(p.stem for p in LOCALE_DIR.glob("*.po"))})
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """The msgid → msgstr pairs of a `.po` file (untranslated and header entries left out)."""
+    entries: dict[str, str] = {}
+    field, parts = "", {"msgid": [], "msgstr": []}  # type: tuple[str, dict[str, list[str]]]
+
+    def flush() -> None:
+        msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
+        if msgid and msgstr:
+            entries[msgid] = msgstr
+        parts["msgid"], parts["msgstr"] = [], []
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("msgid "):
+            flush()
+            field, line = "msgid", line[6:]
+        elif line.startswith("msgstr "):
+            field, line = "msgstr", line[7:]
+        if field and line.startswith('"'):
+            parts[field].append(ast.literal_eval(line))
+    flush()
+    return entries
+
+
+def language_from_environment() -> str:
+    """The language named by LC_ALL, LC_MESSAGES or LANG (the first one set), if we have it."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in available_languages() else SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def set_language(language: str | None) -> str:
+    """Switch the interface to `language` (None: from the environment); returns the code used."""
+    global _catalogue, _language
+    code = language or language_from_environment()
+    path = LOCALE_DIR / f"{code}.po"
+    _catalogue = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
+    _language = code
+    return code
+
+
+def current_language() -> str:
+    """The code of the interface language in use."""
+    return _language
+
+
+def _(message: str) -> str:
+    """The translation of `message` in the current language (itself when there is none)."""
+    return _catalogue.get(message, message)
+
+
+def localise_bindings(node: Any) -> None:
+    """Give a widget's own copy of its bindings descriptions in the current language."""
+    table = node._bindings.key_to_bindings
+    for key, bindings in table.items():
+        table[key] = [replace(b, description=_(b.description)) if b.description else b
+                      for b in bindings]

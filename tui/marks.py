@@ -1,0 +1,83 @@
+"""How tags look and how marks add up: shared by every screen."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+
+from rich.style import Style
+from rich.text import Text
+
+from annotations.model import Annotation, Section, Span, Tag
+from tui.i18n import _
+
+# each tag differs by an attribute as well as a colour, so NO_COLOR and monochrome still tell them apart
+TAG_STYLES = {
+    Tag.ACHIEVEMENT: Style(bold=True, color="#5fd75f"),
+    Tag.SHORTCOMING: Style(underline=True, color="#ff6f6f"),
+    Tag.PLAN: Style(italic=True, color="#6fb6ff"),
+}
+TAG_BAR_CHARS = {Tag.ACHIEVEMENT: "█", Tag.SHORTCOMING: "▓", Tag.PLAN: "░"}
+TAG_KEYS = {Tag.ACHIEVEMENT: "a", Tag.SHORTCOMING: "s", Tag.PLAN: "p"}
+
+
+def tag_label(tag: Tag) -> str:
+    """The tag's name in the interface language."""
+    return _(tag.value)
+
+
+def live_marks(marks: Iterable[Annotation]) -> list[Annotation]:
+    """The marks placed in the current text (no orphans, no deleted ones), by position."""
+    return sorted((m for m in marks if not m.orphan and not m.deleted),
+                  key=lambda m: (m.start, m.end, m.id))
+
+
+def tag_counts(marks: Iterable[Annotation]) -> dict[Tag, int]:
+    """How many marks there are of each tag."""
+    counts = dict.fromkeys(Tag, 0)
+    for mark in marks:
+        counts[mark.tag] += 1
+    return counts
+
+
+def covered_share(sentences: Sequence[Span], marks: Iterable[Annotation]) -> float:
+    """The share of sentences that at least one mark overlaps (0.0 to 1.0)."""
+    if not sentences:
+        return 0.0
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    covered: set[int] = set()
+    for mark in marks:
+        first = bisect_right(ends, mark.start)
+        last = bisect_left(starts, mark.end)
+        covered.update(range(first, last))
+    return len(covered) / len(sentences)
+
+
+def counts_bar(counts: dict[Tag, int], width: int = 10) -> Text:
+    """A stacked bar of the tag counts, one glyph per tag, `width` cells at most."""
+    total = sum(counts.values())
+    bar = Text(no_wrap=True, end="")
+    if total == 0:
+        return bar
+    for tag in Tag:
+        cells = round(width * counts[tag] / total) if counts[tag] else 0
+        if counts[tag] and cells == 0:
+            cells = 1
+        bar.append(TAG_BAR_CHARS[tag] * cells, style=Style(color=TAG_STYLES[tag].color))
+    return bar
+
+
+def counts_text(counts: dict[Tag, int]) -> Text:
+    """`成效 3 不足 1 计划 0` with each tag in its own style."""
+    out = Text(no_wrap=True, end="")
+    for tag in Tag:
+        if out:
+            out.append(" ")
+        out.append(f"{tag_label(tag)} {counts[tag]}", style=TAG_STYLES[tag])
+    return out
+
+
+def section_title_path(sections: Sequence[Section]) -> str:
+    """`一、… › （二）…`: a chain of section titles."""
+    return " › ".join(s.title for s in sections)

@@ -1,0 +1,190 @@
+"""The review screen: outline, document, the current section's marks, and a status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static, Tree
+from textual.widgets.option_list import Option
+from textual.widgets.tree import TreeNode
+
+from annotations.model import Annotation, Report, Section, Tag
+from tui.i18n import _, localise_bindings
+from tui.marks import TAG_STYLES, counts_text, covered_share, section_title_path, tag_counts, tag_label
+from tui.widgets.document import DocumentView
+from tui.widgets.marking import MarkingDocument, short_quote
+
+if TYPE_CHECKING:
+    from tui.app import ShenyueApp
+
+
+def mark_option(mark: Annotation) -> Option:
+    """One line per mark and one for its comment, as plain text."""
+    prompt = Text(no_wrap=False, end="")
+    prompt.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
+    if mark.orphan:
+        prompt.append(_("(orphan) "), style="dim")
+    prompt.append(short_quote(mark.quote, 30))
+    if mark.comment:
+        prompt.append("\n  " + mark.comment, style="italic")
+    return Option(prompt, id=mark.id)
+
+
+class ReviewScreen(Screen[None]):
+    """One report under review."""
+
+    BINDINGS = [
+        Binding("q", "back", "Back", id="review.back"),
+        Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
+    ]
+
+    def __init__(self, report: Report, offset: int | None = None) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.report = report
+        self.start_offset = offset
+        self.all_marks: list[Annotation] = []
+
+    @property
+    def shenyue(self) -> ShenyueApp:
+        """The app, with its workspace."""
+        return cast("ShenyueApp", self.app)
+
+    @property
+    def document(self) -> MarkingDocument:
+        """The document view."""
+        return self.query_one("#document", MarkingDocument)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            tree: Tree[Section] = Tree(Text(self.report.title, no_wrap=True), id="outline")
+            tree.show_root = False
+            yield tree
+            yield MarkingDocument(self.report, id="document")
+            yield OptionList(id="marks")
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one("#outline", Tree)
+        self._add_sections(tree.root, self.report.sections)
+        tree.root.expand_all()
+        document = self.document
+        document.focus()
+        self.reload_marks()
+        if self.start_offset is not None:
+            document.go_to(self.start_offset)
+        else:
+            document.action_top()
+
+    def _add_sections(self, node: TreeNode[Section], sections: tuple[Section, ...]) -> None:
+        for section in sections:
+            child = node.add(Text(section.title, no_wrap=True), data=section)
+            self._add_sections(child, section.children)
+
+    def reload_marks(self) -> None:
+        """Read this report's marks again and redraw everything that shows them."""
+        self.all_marks = self.shenyue.ws.annotations(report_id=self.report.id)
+        self.document.set_marks(self.all_marks)
+        self._update_outline()
+        self._update_marks_pane()
+        self._update_status()
+
+    def on_screen_resume(self) -> None:
+        self.reload_marks()
+
+    def _update_outline(self) -> None:
+        tree = self.query_one("#outline", Tree)
+        live = self.document.marks
+        for node in self._nodes(tree.root):
+            section = node.data
+            if section is None:
+                continue
+            counts = tag_counts(m for m in live if section.start <= m.start < section.end)
+            label = Text(section.title, no_wrap=True, overflow="ellipsis")
+            if any(counts.values()):
+                label.append(" ")
+                for tag in Tag:
+                    if counts[tag]:
+                        label.append(f"{counts[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
+            node.set_label(label)
+
+    def _nodes(self, node: TreeNode[Section]) -> list[TreeNode[Section]]:
+        out = [node]
+        for child in node.children:
+            out.extend(self._nodes(child))
+        return out
+
+    def _current_section(self) -> Section | None:
+        path = self.report.section_path(self.document.cursor_offset)
+        return path[-1] if path else None
+
+    def _update_marks_pane(self) -> None:
+        pane = self.query_one("#marks", OptionList)
+        section = self._current_section()
+        start, end = (section.start, section.end) if section else (0, len(self.report.text))
+        shown = [m for m in self.all_marks
+                 if not m.deleted and (m.orphan or start <= m.start < end)]
+        highlighted = pane.highlighted_option.id if pane.highlighted_option else None
+        pane.clear_options()
+        pane.add_options([mark_option(m) for m in shown])
+        if highlighted is not None and any(m.id == highlighted for m in shown):
+            pane.highlighted = next(i for i, m in enumerate(shown) if m.id == highlighted)
+
+    def _update_status(self) -> None:
+        document = self.document
+        section = section_title_path(self.report.section_path(document.cursor_offset)[:1])
+        progress = covered_share(self.report.sentences, document.marks)
+        status = Text(no_wrap=True, overflow="ellipsis", end="")
+        status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
+        status.append(f" {short_quote(self.report.title, 28)} ")
+        status.append(f"│ {short_quote(section, 22) or '—'} ")
+        status.append(_("│ sentence {n}/{total} ").format(
+            n=document.sentence_index + 1, total=document.sentence_count))
+        status.append(_("│ done {percent:.0%} ").format(percent=progress))
+        status.append("│ ")
+        status.append_text(counts_text(tag_counts(document.marks)))
+        status.append(f" │ {self.shenyue.save_state_label}")
+        self.query_one("#status", Static).update(status)
+
+    def on_document_view_moved(self, event: DocumentView.Moved) -> None:
+        event.stop()
+        self._update_marks_pane()
+        self._update_status()
+        section = self._current_section()
+        tree = self.query_one("#outline", Tree)
+        for node in self._nodes(tree.root):
+            if node.data is section and section is not None:
+                if tree.cursor_node is not node:
+                    tree.move_cursor(node)
+                break
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Section]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.document.go_to(event.node.data.start)
+            self.document.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        mark = next((m for m in self.all_marks if m.id == event.option.id), None)
+        if mark is not None and not mark.orphan:
+            self.document.go_to(mark.start)
+            self.document.focus()
+
+    def action_back(self) -> None:
+        self.shenyue.leave_review(self)
+
+    def action_compare_tags(self) -> None:
+        from tui.screens.compare import CompareScreen, tag_columns
+
+        self.app.push_screen(CompareScreen(tag_columns(self.report, self.document.marks)))
+
+    def position(self) -> int:
+        """Where the cursor is, for resuming later."""
+        return self.document.cursor_offset

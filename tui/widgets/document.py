@@ -1,0 +1,511 @@
+"""The document view: a report (or chosen ranges of it) on Textual's Line API.
+
+One ScrollView draws only the visible lines. The text is wrapped by terminal cell width
+into visual lines, each a (start, end) range of code points, so every style — sentence
+cursor, marks, boilerplate, search hits, mouse selection — is applied by offset.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len, get_character_cell_size
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+
+from annotations.model import Annotation, Report, Span
+from tui.i18n import _, localise_bindings
+from tui.marks import TAG_STYLES
+
+# control characters would move the terminal's cursor; one replacement char keeps offsets intact
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+BOILERPLATE_STYLE = Style(dim=True)
+CURSOR_STYLE = Style(reverse=True)
+HIT_STYLE = Style(bgcolor="#8a6d00", color="#ffffff", overline=True)
+
+Line = tuple[int, int]
+
+
+def printable(text: str) -> str:
+    """`text` with every control character replaced by U+FFFD (same length)."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def subtract(pieces: Sequence[Line], holes: Sequence[Span]) -> list[Line]:
+    """`pieces` (sorted, disjoint) with the `holes` (sorted) cut out."""
+    out: list[Line] = []
+    hole_starts = [h.start for h in holes]
+    for start, end in pieces:
+        cut = start
+        for hole in holes[max(bisect_right(hole_starts, start) - 1, 0):]:
+            if hole.start >= end:
+                break
+            if hole.end <= cut:
+                continue
+            if hole.start > cut:
+                out.append((cut, hole.start))
+            cut = max(cut, hole.end)
+        if cut < end or (start == end and not _inside(start, holes)):
+            out.append((cut, end))
+    return out
+
+
+def _inside(offset: int, holes: Sequence[Span]) -> bool:
+    return any(h.start <= offset < h.end for h in holes)
+
+
+def paragraphs(text: str, ranges: Sequence[Span]) -> list[Line]:
+    """The pieces of `ranges` split at line breaks (an empty line stays an empty piece)."""
+    out: list[Line] = []
+    for number, span in enumerate(ranges):
+        if number:
+            out.append((span.start, span.start))  # a blank line between separate ranges
+        start = span.start
+        while start <= span.end:
+            newline = text.find("\n", start, span.end)
+            if newline < 0:
+                out.append((start, span.end))
+                break
+            out.append((start, newline))
+            start = newline + 1
+    return out
+
+
+def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
+    """Visual lines of at most `width` cells, by cell width (a CJK character takes two)."""
+    width = max(width, 2)
+    lines: list[Line] = []
+    append = lines.append
+    for start, end in pieces:
+        if (end - start) * 2 <= width:
+            append((start, end))
+            continue
+        chunk = text[start:end]
+        if cell_len(chunk) <= width:
+            append((start, end))
+            continue
+        line_start, used = 0, 0
+        for index, char in enumerate(chunk):
+            cells = get_character_cell_size(char)
+            if used + cells > width and index > line_start:
+                append((start + line_start, start + index))
+                line_start, used = index, 0
+            used += cells
+        append((start + line_start, end))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The visual lines of the document at one width."""
+
+    lines: list[Line]
+    starts: list[int]
+
+    def line_of(self, offset: int) -> int:
+        """The visual line holding `offset`."""
+        return max(bisect_right(self.starts, offset) - 1, 0)
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """A report drawn line by line, with a sentence cursor and the reviewer's marks."""
+
+    ALLOW_SELECT = True
+    DEFAULT_CSS = """
+    DocumentView { background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden; }
+    DocumentView:focus { background-tint: $foreground 4%; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "next_sentence", "Next sentence", id="doc.next_sentence", key_display="j"),
+        Binding("k,up", "prev_sentence", "Previous sentence", id="doc.prev_sentence",
+                key_display="k"),
+        Binding("J", "extend", "Extend selection", id="doc.extend", show=False),
+        Binding("K", "shrink", "Shrink selection", id="doc.shrink", show=False),
+        Binding("right_square_bracket", "next_section", "Next section", id="doc.next_section",
+                key_display="]", show=False),
+        Binding("left_square_bracket", "prev_section", "Previous section", id="doc.prev_section",
+                key_display="[", show=False),
+        Binding("right_curly_bracket", "next_mark", "Next mark", id="doc.next_mark",
+                key_display="}", show=False),
+        Binding("left_curly_bracket", "prev_mark", "Previous mark", id="doc.prev_mark",
+                key_display="{", show=False),
+        Binding("g,home", "top", "Top", id="doc.top", key_display="g", show=False),
+        Binding("G,end", "bottom", "Bottom", id="doc.bottom", key_display="G", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", id="doc.page_down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="doc.page_up", show=False),
+        Binding("slash", "search", "Search", id="doc.search", key_display="/"),
+        Binding("n", "next_hit", "Next hit", id="doc.next_hit", show=False),
+        Binding("N", "prev_hit", "Previous hit", id="doc.prev_hit", show=False),
+        Binding("b", "toggle_boilerplate", "Hide/show boilerplate", id="doc.boilerplate",
+                show=False),
+    ]
+
+    class Moved(Message):
+        """The sentence cursor moved."""
+
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(
+        self,
+        report: Report,
+        ranges: Sequence[Span] | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        localise_bindings(self)
+        self.report = report
+        self.ranges = tuple(ranges) if ranges else (Span(0, len(report.text)),)
+        self.hide_boilerplate = False
+        self.marks: list[Annotation] = []
+        self._mark_starts: list[int] = []
+        self.hits: list[Span] = []
+        self.query = ""
+        self._lo = 0
+        self._hi = 0
+        self._mouse_span: Span | None = None
+        self._layouts: dict[tuple[int, bool], Layout] = {}
+        self._layout = Layout([], [])
+        self._strips: LRUCache[int, Strip] = LRUCache(512)
+        self._sentences: list[Span] = []
+        self._sentence_starts: list[int] = []
+        self._sections = [s for s in report.all_sections()
+                          if any(r.start <= s.start < r.end for r in self.ranges)]
+        self._build_sentences()
+
+    # -- what is shown -----------------------------------------------------------------------
+
+    def _build_sentences(self) -> None:
+        """The cursor's stops: sentences clipped to the shown ranges, minus hidden boilerplate."""
+        report = self.report
+        found: list[Span] = []
+        ends = [s.end for s in report.sentences]
+        for rng in self.ranges:
+            index = bisect_right(ends, rng.start)
+            while index < len(report.sentences) and report.sentences[index].start < rng.end:
+                s = report.sentences[index]
+                found.append(Span(max(s.start, rng.start), min(s.end, rng.end)))
+                index += 1
+            if not found or found[-1].end <= rng.start:
+                found.append(rng)  # a range with no sentence is one stop of its own
+        if self.hide_boilerplate:
+            kept = [s for s in found if subtract([(s.start, s.end)], self.report.boilerplate)]
+            found = kept or found
+        self._sentences = found
+        self._sentence_starts = [s.start for s in found]
+
+    def _visible_pieces(self) -> list[Line]:
+        pieces = paragraphs(self.report.text, self.ranges)
+        if self.hide_boilerplate:
+            pieces = subtract(pieces, self.report.boilerplate)
+        return pieces
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width or self.size.width or 80
+        key = (width, self.hide_boilerplate)
+        layout = self._layouts.get(key)
+        if layout is None:
+            lines = wrap(self.report.text, self._visible_pieces(), width)
+            layout = Layout(lines, [start for start, _end in lines])
+            self._layouts = {key: layout}
+        self._layout = layout
+        self._strips.clear()
+        self.virtual_size = Size(width, len(layout.lines))
+
+    def on_mount(self) -> None:
+        self._relayout()
+
+    def on_resize(self) -> None:
+        self._relayout()
+        self.show_cursor()
+
+    # -- the cursor --------------------------------------------------------------------------
+
+    @property
+    def sentence_count(self) -> int:
+        """How many cursor stops there are."""
+        return len(self._sentences)
+
+    @property
+    def sentence_index(self) -> int:
+        """The index of the first selected sentence."""
+        return self._lo
+
+    @property
+    def cursor_offset(self) -> int:
+        """Where the selection starts (code points)."""
+        return self.selection_span().start
+
+    def selection_span(self) -> Span:
+        """The selected passage: the mouse selection if any, else the selected sentences."""
+        if self._mouse_span is not None:
+            return self._mouse_span
+        if not self._sentences:
+            return Span(self.ranges[0].start, self.ranges[0].start)
+        return Span(self._sentences[self._lo].start, self._sentences[self._hi].end)
+
+    def _select(self, lo: int, hi: int | None = None) -> None:
+        last = len(self._sentences) - 1
+        self._lo = min(max(lo, 0), max(last, 0))
+        self._hi = min(max(hi if hi is not None else lo, self._lo), max(last, 0))
+        if self._mouse_span is not None:
+            self._mouse_span = None
+            self.screen.clear_selection()
+        self._strips.clear()
+        self.refresh()
+        self.show_cursor()
+        self.post_message(self.Moved(self))
+
+    def show_cursor(self) -> None:
+        """Scroll so the selected sentences are on screen."""
+        if not self._sentences or not self._layout.lines:
+            return
+        span = self.selection_span()
+        top = self._layout.line_of(span.start)
+        bottom = self._layout.line_of(max(span.end - 1, span.start))
+        height = max(self.scrollable_content_region.height, 1)
+        y = round(self.scroll_y)
+        if top < y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom >= y + height:
+            self.scroll_to(y=max(min(top, bottom - height + 1), 0), animate=False, immediate=True)
+
+    def sentence_at(self, offset: int) -> int:
+        """The index of the sentence holding `offset` (or the next one after it)."""
+        index = bisect_right(self._sentence_starts, offset) - 1
+        if index < 0:
+            return 0
+        if self._sentences[index].end <= offset and index + 1 < len(self._sentences):
+            return index + 1
+        return index
+
+    def go_to(self, offset: int) -> None:
+        """Put the cursor on the sentence at `offset`."""
+        self._select(self.sentence_at(offset))
+
+    def action_next_sentence(self) -> None:
+        self._select(self._hi + 1)
+
+    def action_prev_sentence(self) -> None:
+        self._select(self._lo - 1)
+
+    def action_extend(self) -> None:
+        self._select(self._lo, self._hi + 1)
+
+    def action_shrink(self) -> None:
+        self._select(self._lo, max(self._hi - 1, self._lo))
+
+    def action_top(self) -> None:
+        self._select(0)
+
+    def action_bottom(self) -> None:
+        self._select(len(self._sentences) - 1)
+
+    def action_page(self, direction: int) -> None:
+        height = max(self.scrollable_content_region.height - 1, 1)
+        line = self._layout.line_of(self.cursor_offset) + direction * height
+        line = min(max(line, 0), max(len(self._layout.lines) - 1, 0))
+        self.scroll_to(y=max(round(self.scroll_y) + direction * height, 0), animate=False,
+                       immediate=True)
+        if self._layout.lines:
+            self._select(self.sentence_at(self._layout.starts[line]))
+
+    def section_starts(self) -> list[int]:
+        """Where each shown section's heading begins, in order."""
+        return sorted({s.start for s in self._sections})
+
+    def action_next_section(self) -> None:
+        here = self.cursor_offset
+        following = [s for s in self.section_starts() if s > here]
+        if following:
+            self.go_to(following[0])
+
+    def action_prev_section(self) -> None:
+        here = self.cursor_offset
+        before = [s for s in self.section_starts() if s < here]
+        if before:
+            self.go_to(before[-1])
+
+    def action_next_mark(self) -> None:
+        here = self.cursor_offset
+        index = bisect_right(self._mark_starts, here)
+        if index < len(self.marks):
+            self.go_to(self.marks[index].start)
+
+    def action_prev_mark(self) -> None:
+        here = self.cursor_offset
+        index = bisect_left(self._mark_starts, here) - 1
+        if index >= 0:
+            self.go_to(self.marks[index].start)
+
+    def action_toggle_boilerplate(self) -> None:
+        offset = self.cursor_offset
+        self.hide_boilerplate = not self.hide_boilerplate
+        self._build_sentences()
+        self._relayout()
+        self.go_to(offset)
+
+    # -- marks and search --------------------------------------------------------------------
+
+    def set_marks(self, marks: Sequence[Annotation]) -> None:
+        """Show these marks (placed ones only, by position)."""
+        self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
+                            key=lambda m: (m.start, m.end, m.id))
+        self._mark_starts = [m.start for m in self.marks]
+        self._strips.clear()
+        self.refresh()
+
+    def marks_under_cursor(self) -> list[Annotation]:
+        """The marks overlapping the selection, the tightest first."""
+        span = self.selection_span()
+        hit = [m for m in self.marks
+               if m.start < max(span.end, span.start + 1) and m.end > span.start]
+        return sorted(hit, key=lambda m: (m.end - m.start, m.start))
+
+    def action_search(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def found(query: str | None) -> None:
+            if query is not None:
+                count = self.set_search(query)
+                self.notify(_("{count} matches").format(count=count) if query else _("Search cleared"))
+
+        self.app.push_screen(PromptScreen(_("Search in this report"), self.query), found)
+
+    def set_search(self, query: str) -> int:
+        """Highlight every occurrence of `query` (case-insensitive) and go to the next one."""
+        self.query = query
+        self.hits = []
+        if query:
+            folded, needle = self.report.text.casefold(), query.casefold()
+            if len(folded) == len(self.report.text):
+                for rng in self.ranges:
+                    at = folded.find(needle, rng.start, rng.end)
+                    while at >= 0:
+                        self.hits.append(Span(at, at + len(needle)))
+                        at = folded.find(needle, at + 1, rng.end)
+        self._strips.clear()
+        self.refresh()
+        if self.hits:
+            self.action_next_hit(inclusive=True)
+        return len(self.hits)
+
+    def action_next_hit(self, inclusive: bool = False) -> None:
+        here = self.cursor_offset
+        for hit in self.hits:
+            if hit.start > here or (inclusive and hit.start >= here):
+                self.go_to(hit.start)
+                return
+        if self.hits:
+            self.go_to(self.hits[0].start)
+
+    def action_prev_hit(self) -> None:
+        here = self.cursor_offset
+        for hit in reversed(self.hits):
+            if hit.start < here:
+                self.go_to(hit.start)
+                return
+        if self.hits:
+            self.go_to(self.hits[-1].start)
+
+    # -- mouse selection ---------------------------------------------------------------------
+
+    def _selection_offsets(self, selection: Selection) -> Span | None:
+        lines = self._layout.lines
+        if not lines:
+            return None
+
+        def offset(point: object, default: int) -> int:
+            if point is None:
+                return default
+            x, y = point.x, point.y  # type: ignore[attr-defined]
+            y = min(max(y, 0), len(lines) - 1)
+            start, end = lines[y]
+            return min(start + x, end)
+
+        start = offset(selection.start, lines[0][0])
+        end = offset(selection.end, lines[-1][1])
+        return Span(start, end) if end > start else None
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under a mouse selection, by code-point offsets."""
+        span = self._selection_offsets(selection)
+        return (self.report.text[span.start:span.end], "\n") if span else None
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        """A mouse selection becomes the passage the next key acts on."""
+        self._mouse_span = self._selection_offsets(selection) if selection else None
+        self._strips.clear()
+        self.refresh()
+        if self._mouse_span is not None:
+            self.post_message(self.Moved(self))
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """One visual line, cropped to the widget."""
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        rich_style = self.rich_style
+        if index >= len(self._layout.lines):
+            return Strip.blank(width, rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._render_visual_line(index)
+            self._strips[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, rich_style).apply_offsets(
+            scroll_x, index
+        )
+
+    def _render_visual_line(self, index: int) -> Strip:
+        start, end = self._layout.lines[index]
+        text = Text(printable(self.report.text[start:end]), style=self.rich_style,
+                    no_wrap=True, end="")
+
+        def paint(spans: Sequence[Span], style: Style) -> None:
+            for span in spans:
+                if span.start < end and span.end > start:
+                    text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
+
+        paint(self.report.boilerplate, BOILERPLATE_STYLE)
+        limit = bisect_left(self._mark_starts, end)
+        for mark in self.marks[:limit]:
+            if mark.end > start:
+                text.stylize(TAG_STYLES[mark.tag], max(mark.start, start) - start,
+                             min(mark.end, end) - start)
+        paint(self.hits, HIT_STYLE)
+        if self._mouse_span is not None:
+            paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))
+        elif self._sentences and self.has_focus_within_screen():
+            paint([self.selection_span()], CURSOR_STYLE)
+        elif self._sentences:
+            paint([self.selection_span()], Style(underline=True))
+        return Strip(list(text.render(self.app.console)), cell_len(text.plain))
+
+    def has_focus_within_screen(self) -> bool:
+        """Whether this view is the focused widget of its screen (the cursor is drawn solid)."""
+        return self.screen.focused is self
+
+    def on_focus(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
