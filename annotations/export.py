@@ -28,6 +28,7 @@ from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 FORMAT = "shenyue"
 VERSION = 1
 REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
+ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
                "start", "end", "orphan", "id")
 
@@ -55,23 +56,26 @@ class NativeExport:
     annotations: list[dict[str, Any]]
 
 
+ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
     """Compact, readable UTF-8 JSON for one item."""
-    return json.dumps(value, ensure_ascii=False)
+    return ENCODER.encode(value)
 
 
-def write_json(
-    out: TextIO,
-    marks: Sequence[Annotation],
-    metas: Sequence[ReportMeta],
-    _report: Callable[[str], Report],
-) -> None:
-    """The native format (see the module docstring), tombstones included."""
+def in_field_order(doc: dict[str, Any]) -> dict[str, Any]:
+    """A mark's document with its keys in Annotation's order (stored ones already are)."""
+    return doc if tuple(doc) == ANNOTATION_FIELDS else {k: doc[k] for k in ANNOTATION_FIELDS}
+
+
+def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[ReportMeta]) -> None:
+    """The native format (see the module docstring): marks' documents, tombstones included."""
     out.write(f'{{"format": "{FORMAT}", "version": {VERSION},\n "reports": [')
     meta_lines = (dumps({k: m.to_json()[k] for k in REPORT_FIELDS}) for m in metas)
     out.write(",".join(f"\n  {line}" for line in meta_lines))
     out.write('],\n "annotations": [')
-    out.write(",".join(f"\n  {dumps(m.to_json())}" for m in marks))
+    out.write(",".join(f"\n  {dumps(in_field_order(d))}" for d in docs))
     out.write("]}\n")
 
 
@@ -170,17 +174,14 @@ def write_md(
                 out.write("\n")
 
 
-WRITERS: dict[str, Writer] = {"json": write_json, "w3c": write_w3c, "csv": write_csv,
-                              "md": write_md}
+WRITERS: dict[str, Writer] = {"w3c": write_w3c, "csv": write_csv, "md": write_md}
+FORMATS = ("json", *WRITERS)
 
 
-def writer_for(fmt: str) -> Writer:
-    """The writer of a format, or UserError naming the formats there are."""
-    try:
-        return WRITERS[fmt]
-    except KeyError:
-        names = ", ".join(WRITERS)
-        raise UserError(f"Unknown export format {fmt!r}: use one of {names}.") from None
+def check_format(fmt: str) -> None:
+    """UserError naming the formats there are, unless `fmt` is one."""
+    if fmt not in FORMATS:
+        raise UserError(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
 def write_output(path: str | Path | None, fmt: str, write: Callable[[TextIO], None]) -> None:

@@ -42,13 +42,15 @@ STORE_FILE = "annotations.jsonl"
 TORN_FILE = "annotations.torn"
 HISTORY = "_history"
 COMPACT_MIN_SUPERSEDED = 10_000
+HISTORY_KEEP = 1_000
 
 Doc = dict[str, Any]
 Tables = dict[str, dict[str, Doc]]
 Put = tuple[str, str, Doc]
 
 # the start of every record; user text cannot fake it because JSON escapes its quotes
-RECORD_HEAD = re.compile(rb'\{"table": "((?:[^"\\]|\\.)*)", "id": "((?:[^"\\]|\\.)*)", "doc": ')
+# (table names are report ids and ids are UUIDs: neither holds a quote)
+RECORD_HEAD = re.compile(rb'\{"table": "([^"]*)", "id": "([^"]*)", "doc": ')
 
 
 def encode_line(puts: Sequence[Put]) -> bytes:
@@ -246,7 +248,9 @@ class JournalStorage(Storage):
             self._records += len(puts)
             self._offset += len(line)
             self._size_seen = self._offset
-            if self.superseded() > max(COMPACT_MIN_SUPERSEDED, 2 * self.live()):
+            history = len(self._tables.get(HISTORY, {}))
+            marks = self.live() - history
+            if self.superseded() + history > max(COMPACT_MIN_SUPERSEDED, 2 * marks):
                 self.compact()
 
     def _set_aside_torn_tail(self, fd: int, size: int) -> None:
@@ -269,13 +273,16 @@ class JournalStorage(Storage):
         return self._records - self.live()
 
     def compact(self) -> None:
-        """Rewrite the journal with only the live documents (caller holds the store lock)."""
+        """Rewrite the journal with only the live documents and each reviewer's latest
+        HISTORY_KEEP history entries (caller holds the store lock)."""
         with self.mutex:
             parts = [header_line()]
             parts.extend(
                 encode_line([(name, doc_id, doc)])
                 for name, table in self._tables.items()
-                for doc_id, doc in table.items()
+                for doc_id, doc in (
+                    recent_history(table).items() if name == HISTORY else table.items()
+                )
             )
             atomic_write_bytes(self.path, b"".join(parts))
             fsync_folder(self.path.parent)
@@ -292,6 +299,18 @@ class JournalStorage(Storage):
         except FileNotFoundError:
             return None
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def recent_history(history: dict[str, Doc]) -> dict[str, Doc]:
+    """Each reviewer's latest HISTORY_KEEP entries: how far back undo reaches."""
+    by_reviewer: dict[str, list[Doc]] = {}
+    for entry in history.values():
+        by_reviewer.setdefault(entry["reviewer"], []).append(entry)
+    kept: dict[str, Doc] = {}
+    for entries in by_reviewer.values():
+        entries.sort(key=lambda e: (e["time"], e["id"]))
+        kept.update((e["id"], e) for e in entries[-HISTORY_KEEP:])
+    return kept
 
 
 class JournalTable(Table):
@@ -327,7 +346,7 @@ class Store:
         self.path = folder / STORE_FILE
         self.db = JournalDB(str(self.path), storage=JournalStorage)
         self.journal: JournalStorage = self.db.storage  # type: ignore[assignment]
-        self._marks: dict[str, tuple[dict[str, Doc], list[Annotation]]] = {}
+        self._cache: dict[str, tuple[dict[str, Doc], list[Doc], list[Annotation] | None]] = {}
 
     def stamp(self) -> tuple[int, int, int] | None:
         """Changes whenever any process changed the store (one `os.stat`)."""
@@ -337,18 +356,27 @@ class Store:
         """Every table, current as of now (do not mutate)."""
         return self.journal.read()
 
+    def docs(self, report_id: str) -> list[Doc]:
+        """The documents of one report's marks, tombstones included, in (start, end, id)
+        order (cached until the report's marks change)."""
+        return self._sorted(report_id)[1]
+
     def marks(self, report_id: str) -> list[Annotation]:
-        """The marks of one report, tombstones included, in (start, end, id) order (cached)."""
-        table = self.tables().get(report_id, {})
-        cached = self._marks.get(report_id)
-        if cached is not None and cached[0] is table:
-            return cached[1]
-        marks = sorted(
-            (Annotation.from_json(doc) for doc in table.values()),
-            key=lambda a: (a.start, a.end, a.id),
-        )
-        self._marks[report_id] = (table, marks)
+        """`docs` as Annotation objects (cached likewise)."""
+        table, docs, marks = self._sorted(report_id)
+        if marks is None:
+            marks = [Annotation.from_json(doc) for doc in docs]
+            self._cache[report_id] = (table, docs, marks)
         return marks
+
+    def _sorted(self, report_id: str) -> tuple[dict[str, Doc], list[Doc], list[Annotation] | None]:
+        table = self.tables().get(report_id, {})
+        cached = self._cache.get(report_id)
+        if cached is not None and cached[0] is table:
+            return cached
+        docs = sorted(table.values(), key=lambda d: (d["start"], d["end"], d["id"]))
+        self._cache[report_id] = (table, docs, None)
+        return table, docs, None
 
     def report_ids(self) -> list[str]:
         """The reports that have at least one mark (or tombstone)."""

@@ -27,11 +27,20 @@ from typing import Any
 from annotations import ingest, structure
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
 from annotations.errors import IngestError, UserError
-from annotations.export import MergeResult, read_native, write_output, writer_for
+from annotations.export import (
+    WRITERS,
+    MergeResult,
+    check_format,
+    read_native,
+    write_json,
+    write_output,
+)
 from annotations.fsutil import atomic_write_text, folder_lock
 from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Section, Span, Tag
+from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.store import HISTORY, Doc, Put, Store, Tables
+from annotations.suggest import Suggestion, suggest, tagged
 
 SEED_FOLDERS = (
     Path(__file__).parent / "_seeds",  # installed wheel
@@ -500,19 +509,47 @@ class Workspace:
         Cached per report until any process changes that report's marks, so calling this
         on every redraw is cheap.
         """
+        wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
+        return [
+            mark
+            for rid in self._marked_reports(report_id)
+            for mark in self.store.marks(rid)
+            if wanted(mark.tag.value, mark.reviewer, mark.deleted)
+        ]
+
+    def _mark_docs(
+        self,
+        report_id: str | None,
+        tag: Tag | str | None,
+        reviewer: str | None,
+        *,
+        include_deleted: bool,
+    ) -> list[Doc]:
+        """`annotations` as the stored documents (same filter, same order)."""
+        wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
+        return [
+            doc
+            for rid in self._marked_reports(report_id)
+            for doc in self.store.docs(rid)
+            if wanted(doc["tag"], doc["reviewer"], doc["deleted"])
+        ]
+
+    def _marked_reports(self, report_id: str | None) -> list[str]:
+        return [report_id] if report_id is not None else self.store.report_ids()
+
+    def _mark_filter(
+        self, report_id: str | None, tag: Tag | str | None, reviewer: str | None,
+        include_deleted: bool,
+    ) -> Callable[[str, str, bool], bool]:
+        """Checks the arguments; returns a test of a mark's (tag, reviewer, deleted)."""
         if report_id is not None and report_id not in self._load_index():
             raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
-        wanted_tag = None if tag is None else Tag.parse(tag)
-        out: list[Annotation] = []
-        for rid in [report_id] if report_id is not None else self.store.report_ids():
-            for mark in self.store.marks(rid):
-                if (
-                    (include_deleted or not mark.deleted)
-                    and (wanted_tag is None or mark.tag is wanted_tag)
-                    and (reviewer is None or mark.reviewer == reviewer)
-                ):
-                    out.append(mark)
-        return out
+        tag_value = None if tag is None else Tag.parse(tag).value
+        return lambda t, r, d: (
+            (include_deleted or not d)
+            and (tag_value is None or t == tag_value)
+            and (reviewer is None or r == reviewer)
+        )
 
     def annotation(self, mark_id: str) -> Annotation:
         """The mark with this id (tombstones too: look at `deleted`)."""
@@ -627,11 +664,17 @@ class Workspace:
     ) -> int:
         """Write the marks (filtered) as json, w3c, csv or md to `path` (None or "-": stdout);
         a file is replaced atomically. Returns how many marks were written."""
-        writer = writer_for(fmt)
-        marks = self.annotations(report_id, tag, reviewer, include_deleted=fmt == "json")
+        check_format(fmt)
         index = self._load_index()
+        if fmt == "json":
+            # the documents as stored: 100,000 marks export without building objects
+            docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
+            metas = [index[rid] for rid in sorted({d["report_id"] for d in docs}) if rid in index]
+            write_output(path, fmt, lambda out: write_json(out, docs, metas))
+            return len(docs)
+        marks = self.annotations(report_id, tag, reviewer)
         metas = [index[rid] for rid in sorted({m.report_id for m in marks}) if rid in index]
-        write_output(path, fmt, lambda out: writer(out, marks, metas, self.report))
+        write_output(path, fmt, lambda out: WRITERS[fmt](out, marks, metas, self.report))
         return len(marks)
 
     def merge(self, path: str | Path) -> MergeResult:
@@ -696,6 +739,34 @@ class Workspace:
     def save_state(self, state: dict[str, Any]) -> None:
         """Remember the app state (last report, position) for the next start."""
         atomic_write_text(self.home / "state.json", json.dumps(state, ensure_ascii=False) + "\n")
+
+    # -- suggested tags ----------------------------------------------------------------------
+
+    def suggestions(self, report_id: str, reviewer: str | None = None) -> list[Suggestion]:
+        """The suggested tags of a report still open for `reviewer` (default: this
+        workspace's): those with a tag, minus the ones the reviewer rejected and the ones
+        overlapping a mark the reviewer already made. In text order."""
+        name = checked_reviewer(reviewer or self.reviewer)
+        report = self.report(report_id)
+        rejected = set(load_rejected(rejections_path(self.home, name)).get(report.id, []))
+        marked = [(m.start, m.end) for m in self.annotations(report.id, reviewer=name)
+                  if not m.orphan]
+        return [
+            s for s in tagged(suggest(report))
+            if report.text[s.start : s.end] not in rejected
+            and not any(start < s.end and s.start < end for start, end in marked)
+        ]
+
+    def reject_suggestion(
+        self, report_id: str, start: int, end: int, reviewer: str | None = None
+    ) -> None:
+        """Remember that `reviewer` rejected the suggestion on [start, end): it is on disk
+        before this returns and never comes back for that reviewer (kept by the passage's
+        text, so it survives a new version of the report)."""
+        name = checked_reviewer(reviewer or self.reviewer)
+        report = self.report(report_id)
+        start, end = checked_span(report, start, end)
+        add_rejected(rejections_path(self.home, name), report.id, report.text[start:end])
 
 
 MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewer"})

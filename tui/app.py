@@ -204,7 +204,7 @@ class ShenyueApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The screen's own key bindings, then Textual's commands."""
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
+        for key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
@@ -213,7 +213,7 @@ class ShenyueApp(App[None]):
             def run(action: str = binding.action, node: Any = active.node) -> None:
                 self.call_later(self.run_action, action, node)
 
-            yield SystemCommand(binding.description, f"{binding.action} ({active.key})", run)
+            yield SystemCommand(binding.description, f"{binding.key_display or self.get_key_display(binding)} · {binding.id or key}", run)
         yield from super().get_system_commands(screen)
 
 

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotations.errors import UserError
+from annotations.lookup import Hit, text_hits
+from annotations.model import TAG_LABELS_ZH, Tag
 from annotations.workspace import ImportSummary, Workspace, sections_to_json
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_FILES = 5
+SUGGEST_QUOTE = 40
 
 
 class UsageError(Exception):
@@ -27,7 +30,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so `main` decides the exit code."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise UsageError(f"{self.prog}: {message}")
 
 
@@ -155,6 +158,158 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_annotate(ws: Workspace, args: argparse.Namespace) -> int:
+    """Mark a passage of a report, found by its quote or by offsets."""
+    meta = ws.resolve(args.report)
+    text = ws.report(meta.id).text
+    if args.quote is not None:
+        start = locate_quote(text, args.quote, args.start, meta.title)
+        end = start + len(args.quote)
+    elif args.start is not None and args.end is not None:
+        start, end = args.start, args.end
+    else:
+        raise UsageError("shenyue annotate: give --quote TEXT, or --start N and --end M")
+    mark = ws.annotate(meta.id, start, end, args.tag, args.comment)
+    print(f"{mark.id}\t{mark.tag.value}\t{mark.start}-{mark.end}\t{mark.quote}")
+    return EXIT_OK
+
+
+def locate_quote(text: str, quote: str, start: int | None, title: str) -> int:
+    """Where `quote` begins: its only occurrence, or the first at or after `start`."""
+    if not quote:
+        raise UserError("The quote is empty; give the text to mark.")
+    if start is not None:
+        at = text.find(quote, start)
+        if at < 0:
+            raise UserError(f"{quote!r} does not occur in {title} at or after offset {start}.")
+        return at
+    at = text.find(quote)
+    if at < 0:
+        raise UserError(f"{quote!r} does not occur in {title}; copy it exactly from the text.")
+    if text.find(quote, at + 1) >= 0:
+        count = len(text_hits(text, quote))
+        raise UserError(
+            f"{quote!r} occurs {count} times in {title}; add --start N to pick the one at or "
+            "after offset N, or quote more of the passage."
+        )
+    return at
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """One lookup hit for scripts."""
+    mark = hit.annotation
+    return {
+        "report_id": hit.report.id,
+        "report": hit.report.title,
+        "section": hit.section,
+        "start": hit.start,
+        "end": hit.end,
+        "context": hit.context,
+        "annotation": None if mark is None else mark.to_json(),
+    }
+
+
+def cmd_lookup(ws: Workspace, args: argparse.Namespace) -> int:
+    """Find a phrase in the marks (quote, comment) and in the report texts."""
+    report_id = ws.resolve(args.report).id if args.report else None
+    hits = ws.lookup(args.query, tag=args.tag, report_id=report_id,
+                     reviewer=getattr(args, "reviewer", None), limit=args.limit + 1)
+    shown, more = hits[: args.limit], len(hits) > args.limit
+    if args.json:
+        print_json([hit_json(h) for h in shown])
+    elif stdout_is_terminal():
+        print_hits_rich(shown, args.query)
+    else:
+        for h in shown:
+            mark = h.annotation
+            cells = (h.report.id, h.start, h.end, mark.tag.value if mark else "", h.report.title,
+                     h.section, h.context, mark.comment if mark else "")
+            print("\t".join(" ".join(str(c).split()) for c in cells))
+    if not shown:
+        print(f"nothing found for {args.query!r}", file=sys.stderr)
+    elif more:
+        print(f"showing the first {args.limit} hits; use --limit N for more", file=sys.stderr)
+    return EXIT_OK
+
+
+def print_hits_rich(hits: Sequence[Hit], query: str) -> None:
+    """Each hit: report and section, then the context with the query highlighted, then the
+    tag and comment of a mark. Report text is never read as markup."""
+    from rich.text import Text
+
+    out = console()
+    for h in hits:
+        out.print(Text.assemble((h.report.title, "bold"), ("  " + h.section, "dim")))
+        context = Text(h.context)
+        context.highlight_words([query], style="reverse", case_sensitive=True)
+        out.print(Text("  ") + context)
+        mark = h.annotation
+        if mark is not None:
+            line = Text.assemble(("  ", ""), (f"[{TAG_LABELS_ZH[mark.tag]} {mark.tag.value}]",
+                                              "bold cyan"), f" {mark.reviewer}")
+            if mark.orphan:
+                line.append("  (orphan)", style="yellow")
+            if mark.comment:
+                line.append("  " + mark.comment, style="italic")
+            out.print(line)
+        out.print()
+
+
+def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
+    """Write the marks as json, w3c, csv or md to a file or stdout."""
+    report_id = ws.resolve(args.report).id if args.report else None
+    count = ws.export(args.format, args.output, report_id=report_id, tag=args.tag,
+                      reviewer=getattr(args, "reviewer", None))
+    if args.output not in (None, "-"):
+        print(f"exported {count} marks to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
+    """Merge native exports from other reviewers or machines."""
+    for path in args.files:
+        r = ws.merge(path)
+        print(f"{path}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged"
+              + (f", {r.reanchored} re-anchored" if r.reanchored else "")
+              + (f", {r.orphaned} orphaned" if r.orphaned else ""))
+    return EXIT_OK
+
+
+def cmd_undo(ws: Workspace, args: argparse.Namespace) -> int:
+    """Undo (or with `redo`, redo) this reviewer's latest change."""
+    outcome = ws.redo() if args.command == "redo" else ws.undo()
+    print(outcome or f"nothing to {args.command}")
+    return EXIT_OK
+
+
+def cmd_suggest(ws: Workspace, args: argparse.Namespace) -> int:
+    """Suggest a tag for each sentence of a report; with --apply, store them as marks."""
+    from annotations.suggest import REVIEWER, suggest, tagged
+
+    meta = ws.resolve(args.report)
+    report = ws.report(meta.id)
+    found = tagged(suggest(report))
+    if args.json:
+        print_json([s.to_json() for s in found])
+    else:
+        for s in found:
+            assert s.tag is not None
+            quote = " ".join(report.text[s.start : s.end].split())
+            quote = quote if len(quote) <= SUGGEST_QUOTE else quote[: SUGGEST_QUOTE - 1] + "…"
+            print(f"{s.start:>6}-{s.end:<6} {s.tag.value:<11} {s.score:.2f}  {quote}  ({s.reason})")
+    if args.apply:
+        fresh = ws.suggestions(meta.id, reviewer=REVIEWER)
+        ws.annotate_many(
+            {"report_id": meta.id, "start": s.start, "end": s.end, "tag": s.tag,
+             "reviewer": REVIEWER}
+            for s in fresh
+        )
+        undo_hint = "; `shenyue undo` takes them back" if fresh else ""
+        print(f"added {len(fresh)} marks by reviewer {REVIEWER!r} to {meta.id} "
+              f"({len(found) - len(fresh)} were there already){undo_hint}", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- the parser -------------------------------------------------------------------------
 
 Command = Callable[[Workspace, argparse.Namespace], int]
@@ -188,6 +343,37 @@ def build_parser() -> Parser:
     p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
     p.add_argument("--outline", action="store_true", help="the section tree instead of the text")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
+    tags = [t.value for t in Tag]
+    p = add("annotate", cmd_annotate, "mark a passage of a report")
+    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
+    p.add_argument("--quote", metavar="TEXT", help="the passage, exactly as in the text")
+    p.add_argument("--start", metavar="N", type=int, help="first character (code points)")
+    p.add_argument("--end", metavar="M", type=int, help="one past the last character")
+    p.add_argument("--tag", required=True, help=f"{' | '.join(tags)} (or 成效/不足/计划)")
+    p.add_argument("--comment", metavar="C", default="", help="a comment on the mark")
+    p = add("lookup", cmd_lookup,
+            "find a phrase in marks and report texts (--reviewer filters by reviewer)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--tag", help="only marks with this tag")
+    p.add_argument("--report", metavar="R", help="only this report")
+    p.add_argument("--limit", metavar="N", type=int, default=50, help="at most N hits (50)")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p = add("export", cmd_export, "export marks (--reviewer filters by reviewer)")
+    p.add_argument("--format", choices=("json", "w3c", "csv", "md"), default="json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--tag", help="only marks with this tag")
+    p.add_argument("--report", metavar="R", help="only this report")
+    p = add("merge", cmd_merge, "merge native exports (json) from other reviewers")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("suggest", cmd_suggest,
+            "suggest a tag for each sentence of a report (sentences with no tag are left out)")
+    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
+    p.add_argument("--json", action="store_true",
+                   help='a JSON array of {"start", "end", "tag", "score", "reason"} (code points)')
+    p.add_argument("--apply", action="store_true",
+                   help="store the suggestions as marks by reviewer 'suggest' (one undo step)")
+    add("undo", cmd_undo, "undo your latest change")
+    add("redo", cmd_undo, "redo the change you undid last")
     return parser
 
 
@@ -208,6 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"shenyue: {exc}", file=sys.stderr)
         return EXIT_USER
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -23,7 +23,7 @@ TAG_KEYS = {Tag.ACHIEVEMENT: "a", Tag.SHORTCOMING: "s", Tag.PLAN: "p"}
 
 def tag_label(tag: Tag) -> str:
     """The tag's name in the interface language."""
-    return _(tag.value)
+    return _(tag.value.capitalize())
 
 
 def live_marks(marks: Iterable[Annotation]) -> list[Annotation]:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, Tree
+from textual.widgets import Footer, OptionList, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
@@ -18,6 +18,7 @@ from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, counts_text, covered_share, section_title_path, tag_counts, tag_label
 from tui.widgets.document import DocumentView
 from tui.widgets.marking import MarkingDocument, short_quote
+from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -38,6 +39,7 @@ def mark_option(mark: Annotation) -> Option:
 class ReviewScreen(Screen[None]):
     """One report under review."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
@@ -49,6 +51,8 @@ class ReviewScreen(Screen[None]):
         self.report = report
         self.start_offset = offset
         self.all_marks: list[Annotation] = []
+        self._pane_key: tuple[object, ...] | None = None
+        self._outline_section: Section | None = None
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -67,7 +71,7 @@ class ReviewScreen(Screen[None]):
             yield tree
             yield MarkingDocument(self.report, id="document")
             yield OptionList(id="marks")
-        yield Static(id="status", markup=False)
+        yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,8 +88,11 @@ class ReviewScreen(Screen[None]):
 
     def _add_sections(self, node: TreeNode[Section], sections: tuple[Section, ...]) -> None:
         for section in sections:
-            child = node.add(Text(section.title, no_wrap=True), data=section)
-            self._add_sections(child, section.children)
+            label = Text(section.title, no_wrap=True)
+            if section.children:
+                self._add_sections(node.add(label, data=section), section.children)
+            else:
+                node.add_leaf(label, data=section)
 
     def reload_marks(self) -> None:
         """Read this report's marks again and redraw everything that shows them."""
@@ -101,7 +108,7 @@ class ReviewScreen(Screen[None]):
     def _update_outline(self) -> None:
         tree = self.query_one("#outline", Tree)
         live = self.document.marks
-        for node in self._nodes(tree.root):
+        for node in self.tree_nodes(tree.root):
             section = node.data
             if section is None:
                 continue
@@ -114,10 +121,11 @@ class ReviewScreen(Screen[None]):
                         label.append(f"{counts[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
             node.set_label(label)
 
-    def _nodes(self, node: TreeNode[Section]) -> list[TreeNode[Section]]:
+    def tree_nodes(self, node: TreeNode[Section]) -> list[TreeNode[Section]]:
+        """`node` and everything under it, in order."""
         out = [node]
         for child in node.children:
-            out.extend(self._nodes(child))
+            out.extend(self.tree_nodes(child))
         return out
 
     def _current_section(self) -> Section | None:
@@ -125,8 +133,12 @@ class ReviewScreen(Screen[None]):
         return path[-1] if path else None
 
     def _update_marks_pane(self) -> None:
-        pane = self.query_one("#marks", OptionList)
         section = self._current_section()
+        key = (section, tuple((m.id, m.updated) for m in self.all_marks))
+        if key == self._pane_key:
+            return  # same section, same marks: nothing to redraw
+        self._pane_key = key
+        pane = self.query_one("#marks", OptionList)
         start, end = (section.start, section.end) if section else (0, len(self.report.text))
         shown = [m for m in self.all_marks
                  if not m.deleted and (m.orphan or start <= m.start < end)]
@@ -150,15 +162,18 @@ class ReviewScreen(Screen[None]):
         status.append("│ ")
         status.append_text(counts_text(tag_counts(document.marks)))
         status.append(f" │ {self.shenyue.save_state_label}")
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", StatusBar).show(status)
 
     def on_document_view_moved(self, event: DocumentView.Moved) -> None:
         event.stop()
         self._update_marks_pane()
         self._update_status()
         section = self._current_section()
+        if section is self._outline_section:
+            return
+        self._outline_section = section
         tree = self.query_one("#outline", Tree)
-        for node in self._nodes(tree.root):
+        for node in self.tree_nodes(tree.root):
             if node.data is section and section is not None:
                 if tree.cursor_node is not node:
                     tree.move_cursor(node)

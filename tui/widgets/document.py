@@ -32,6 +32,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 BOILERPLATE_STYLE = Style(dim=True)
 CURSOR_STYLE = Style(reverse=True)
+HEADING_STYLE = Style(bold=True)
 HIT_STYLE = Style(bgcolor="#8a6d00", color="#ffffff", overline=True)
 
 Line = tuple[int, int]
@@ -106,6 +107,23 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
     return lines
 
 
+def stops_of(report: Report) -> list[Span]:
+    """The report's sentences and the headings no sentence covers, in order."""
+    sentences = list(report.sentences)
+    starts = [s.start for s in sentences]
+    for section in report.all_sections():
+        heading = Span(section.start, section.heading_end)
+        index = bisect_left(starts, heading.start)
+        before = sentences[index - 1] if index else None
+        after = sentences[index] if index < len(sentences) else None
+        if (before is None or before.end <= heading.start) and (
+            after is None or after.start >= heading.end
+        ):
+            sentences.insert(index, heading)
+            starts.insert(index, heading.start)
+    return sentences
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """The visual lines of the document at one width."""
@@ -175,6 +193,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.marks: list[Annotation] = []
         self._mark_starts: list[int] = []
         self.hits: list[Span] = []
+        self._hit = 0
         self.query = ""
         self._lo = 0
         self._hi = 0
@@ -182,26 +201,30 @@ class DocumentView(ScrollView, can_focus=True):
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self._layout = Layout([], [])
         self._strips: LRUCache[int, Strip] = LRUCache(512)
+        self._style: Style | None = None
         self._sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._sections = [s for s in report.all_sections()
                           if any(r.start <= s.start < r.end for r in self.ranges)]
+        self._headings = [Span(s.start, s.heading_end) for s in self._sections]
         self._build_sentences()
 
     # -- what is shown -----------------------------------------------------------------------
 
     def _build_sentences(self) -> None:
-        """The cursor's stops: sentences clipped to the shown ranges, minus hidden boilerplate."""
-        report = self.report
+        """The cursor's stops: sentences and headings clipped to the shown ranges, minus
+        hidden boilerplate."""
+        stops = stops_of(self.report)
+        ends = [s.end for s in stops]
         found: list[Span] = []
-        ends = [s.end for s in report.sentences]
         for rng in self.ranges:
             index = bisect_right(ends, rng.start)
-            while index < len(report.sentences) and report.sentences[index].start < rng.end:
-                s = report.sentences[index]
-                found.append(Span(max(s.start, rng.start), min(s.end, rng.end)))
+            first = len(found)
+            while index < len(stops) and stops[index].start < rng.end:
+                stop = stops[index]
+                found.append(Span(max(stop.start, rng.start), min(stop.end, rng.end)))
                 index += 1
-            if not found or found[-1].end <= rng.start:
+            if len(found) == first:
                 found.append(rng)  # a range with no sentence is one stop of its own
         if self.hide_boilerplate:
             kept = [s for s in found if subtract([(s.start, s.end)], self.report.boilerplate)]
@@ -261,13 +284,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _select(self, lo: int, hi: int | None = None) -> None:
         last = len(self._sentences) - 1
+        before = self.selection_span()
         self._lo = min(max(lo, 0), max(last, 0))
         self._hi = min(max(hi if hi is not None else lo, self._lo), max(last, 0))
         if self._mouse_span is not None:
             self._mouse_span = None
             self.screen.clear_selection()
-        self._strips.clear()
-        self.refresh()
+            self._redraw()
+        else:
+            self._redraw_spans([before, self.selection_span()])
         self.show_cursor()
         self.post_message(self.Moved(self))
 
@@ -367,8 +392,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
                             key=lambda m: (m.start, m.end, m.id))
         self._mark_starts = [m.start for m in self.marks]
-        self._strips.clear()
-        self.refresh()
+        self._redraw()
 
     def marks_under_cursor(self) -> list[Annotation]:
         """The marks overlapping the selection, the tightest first."""
@@ -399,29 +423,23 @@ class DocumentView(ScrollView, can_focus=True):
                     while at >= 0:
                         self.hits.append(Span(at, at + len(needle)))
                         at = folded.find(needle, at + 1, rng.end)
-        self._strips.clear()
-        self.refresh()
+        self._redraw()
         if self.hits:
-            self.action_next_hit(inclusive=True)
+            here = self.cursor_offset
+            self._go_to_hit(next((i for i, h in enumerate(self.hits) if h.start >= here), 0))
         return len(self.hits)
 
-    def action_next_hit(self, inclusive: bool = False) -> None:
-        here = self.cursor_offset
-        for hit in self.hits:
-            if hit.start > here or (inclusive and hit.start >= here):
-                self.go_to(hit.start)
-                return
+    def _go_to_hit(self, index: int) -> None:
+        self._hit = index % len(self.hits)
+        self.go_to(self.hits[self._hit].start)
+
+    def action_next_hit(self) -> None:
         if self.hits:
-            self.go_to(self.hits[0].start)
+            self._go_to_hit(self._hit + 1)
 
     def action_prev_hit(self) -> None:
-        here = self.cursor_offset
-        for hit in reversed(self.hits):
-            if hit.start < here:
-                self.go_to(hit.start)
-                return
         if self.hits:
-            self.go_to(self.hits[-1].start)
+            self._go_to_hit(self._hit - 1)
 
     # -- mouse selection ---------------------------------------------------------------------
 
@@ -450,39 +468,58 @@ class DocumentView(ScrollView, can_focus=True):
     def selection_updated(self, selection: Selection | None) -> None:
         """A mouse selection becomes the passage the next key acts on."""
         self._mouse_span = self._selection_offsets(selection) if selection else None
-        self._strips.clear()
-        self.refresh()
+        self._redraw()
         if self._mouse_span is not None:
             self.post_message(self.Moved(self))
 
     # -- drawing -----------------------------------------------------------------------------
 
+    def _redraw(self) -> None:
+        """Draw every line again (styles, marks or focus changed)."""
+        self._strips.clear()
+        self._style = None
+        self.refresh()
+
+    def _redraw_spans(self, spans: Sequence[Span]) -> None:
+        """Draw again only the lines that show these spans."""
+        for span in spans:
+            first = self._layout.line_of(span.start)
+            last = self._layout.line_of(max(span.end - 1, span.start))
+            for index in range(first, last + 1):
+                self._strips.discard(index)
+            self.refresh_lines(first, last - first + 1)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._style = None
+
     def render_line(self, y: int) -> Strip:
         """One visual line, cropped to the widget."""
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
-        rich_style = self.rich_style
+        if self._style is None:
+            self._style = self.rich_style
         if index >= len(self._layout.lines):
-            return Strip.blank(width, rich_style)
+            return Strip.blank(self.scrollable_content_region.width, self._style)
         strip = self._strips.get(index)
         if strip is None:
-            strip = self._render_visual_line(index)
+            width = self.scrollable_content_region.width
+            strip = self._render_visual_line(index, self._style).crop_extend(
+                scroll_x, scroll_x + width, self._style).apply_offsets(scroll_x, index)
             self._strips[index] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, rich_style).apply_offsets(
-            scroll_x, index
-        )
+        return strip
 
-    def _render_visual_line(self, index: int) -> Strip:
+    def _render_visual_line(self, index: int, base: Style) -> Strip:
         start, end = self._layout.lines[index]
-        text = Text(printable(self.report.text[start:end]), style=self.rich_style,
-                    no_wrap=True, end="")
+        text = Text(printable(self.report.text[start:end]), style=base, no_wrap=True, end="")
 
         def paint(spans: Sequence[Span], style: Style) -> None:
             for span in spans:
                 if span.start < end and span.end > start:
                     text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
 
+        paint(self._headings, HEADING_STYLE)
         paint(self.report.boilerplate, BOILERPLATE_STYLE)
         limit = bisect_left(self._mark_starts, end)
         for mark in self.marks[:limit]:
@@ -503,9 +540,7 @@ class DocumentView(ScrollView, can_focus=True):
         return self.screen.focused is self
 
     def on_focus(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._redraw()
 
     def on_blur(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._redraw()

@@ -1,0 +1,260 @@
+"""The review screen: keys, marks, comments, undo, search, copy, refresh and resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appkit import app_test, open_workspace, seed_id, visible_text
+from rich.cells import cell_len
+
+from annotations.model import Tag
+from tui.app import ShenyueApp
+from tui.screens.comment import CommentScreen
+from tui.screens.prompt import ConfirmScreen
+from tui.screens.review import ReviewScreen
+from tui.widgets.document import stops_of, wrap
+from tui.widgets.marking import MarkingDocument
+
+SIZE = (120, 40)
+
+
+def document(app: ShenyueApp) -> MarkingDocument:
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen.document
+
+
+@app_test
+async def test_opens_on_the_first_sentence(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = document(app)
+        first = ws.report(rid).sentences[0]
+        assert view.selection_span() == first
+        assert "2017年度大连市法治政府建设工作情况综述" in visible_text(view)
+
+
+@app_test
+async def test_tag_then_same_key_removes_it(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    sentences = stops_of(ws.report(rid))
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "a")
+        marks = ws.annotations(report_id=rid)
+        assert [(m.start, m.end, m.tag) for m in marks] == [
+            (sentences[1].start, sentences[1].end, Tag.ACHIEVEMENT)]
+        assert document(app).marks[0].id == marks[0].id
+        await pilot.press("a")
+        assert ws.annotations(report_id=rid) == []
+        assert document(app).marks == []
+
+
+@app_test
+async def test_extended_selection_is_tagged_whole(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    sentences = stops_of(ws.report(rid))
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "J", "J", "K", "s")
+        (mark,) = ws.annotations(report_id=rid)
+        assert (mark.start, mark.end, mark.tag) == (
+            sentences[1].start, sentences[2].end, Tag.SHORTCOMING)
+        await pilot.press("j", "p")
+        plans = ws.annotations(report_id=rid, tag=Tag.PLAN)
+        assert [(m.start, m.end) for m in plans] == [(sentences[3].start, sentences[3].end)]
+
+
+@app_test
+async def test_comment_saved_with_ctrl_s(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "c")
+        assert isinstance(app.screen, CommentScreen)
+        await pilot.press(*"ok [bold]")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ReviewScreen)
+        (mark,) = ws.annotations(report_id=rid)
+        assert mark.comment == "ok [bold]"
+
+
+@app_test
+async def test_escape_asks_before_dropping_a_typed_comment(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "c", "x", "y", "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, CommentScreen)
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, ReviewScreen)
+        assert ws.annotations(report_id=rid)[0].comment == ""
+
+
+@app_test
+async def test_comment_without_a_mark_is_refused(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws, seed_id(ws, "dalian"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+@app_test
+async def test_undo_and_redo(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "j", "a")
+        assert len(ws.annotations(report_id=rid)) == 2
+        await pilot.press("u")
+        assert [m.tag for m in ws.annotations(report_id=rid)] == [Tag.PLAN]
+        assert [m.tag for m in document(app).marks] == [Tag.PLAN]
+        await pilot.press("ctrl+r")
+        assert {m.tag for m in document(app).marks} == {Tag.PLAN, Tag.ACHIEVEMENT}
+
+
+@app_test
+async def test_delete_mark_under_cursor(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "s", "x")
+        assert ws.annotations(report_id=rid) == []
+
+
+@app_test
+async def test_search_and_next_hit(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    text = ws.report(rid).text
+    first = text.index("行政复议")
+    second = text.index("行政复议", first + 1)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"行政复议", "enter")
+        view = document(app)
+        span = view.selection_span()
+        assert span.start <= first < span.end
+        await pilot.press("n")
+        span = view.selection_span()
+        assert span.start <= second < span.end
+        await pilot.press("N")
+        assert view.selection_span().start <= first < view.selection_span().end
+
+
+@app_test
+async def test_section_and_mark_jumps(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    report = ws.report(rid)
+    starts = sorted(s.start for s in report.all_sections())
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        view = document(app)
+        assert view.cursor_offset >= starts[0]
+        assert report.section_path(view.cursor_offset)[-1].start == starts[0]
+        await pilot.press("right_square_bracket", "a", "g")
+        assert view.sentence_index == 0
+        await pilot.press("right_curly_bracket")
+        assert report.section_path(view.cursor_offset)[-1].start == starts[1]
+        await pilot.press("G")
+        assert view.sentence_index == view.sentence_count - 1
+        await pilot.press("left_curly_bracket")
+        assert report.section_path(view.cursor_offset)[-1].start == starts[1]
+
+
+@app_test
+async def test_hidden_boilerplate_is_skipped(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    report = ws.report(rid)
+    assert report.boilerplate
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        view = document(app)
+        for _ in range(8):
+            span = view.selection_span()
+            assert not any(b.start <= span.start and span.end <= b.end for b in report.boilerplate)
+            await pilot.press("j")
+        assert "字号" not in visible_text(view)
+        await pilot.press("b")
+        assert "字号" in visible_text(view)
+
+
+@app_test
+async def test_copy_puts_the_passage_and_citation_on_the_clipboard(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changzhou")
+    report = ws.report(rid)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket", "y")
+        span = document(app).selection_span()
+        assert report.text[span.start:span.end].strip() in app.clipboard
+        assert f"《{report.title}》" in app.clipboard
+        assert "2017" in app.clipboard.splitlines()[-1]
+
+
+@app_test
+async def test_a_colleagues_mark_appears_without_restart(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    sentence = ws.report(rid).sentences[5]
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert document(app).marks == []
+        colleague = open_workspace(tmp_path, reviewer="colleague")
+        colleague.annotate(rid, sentence.start, sentence.end, Tag.PLAN, comment="see 2018")
+        await pilot.pause(1.5)
+        assert [(m.start, m.reviewer) for m in document(app).marks] == [
+            (sentence.start, "colleague")]
+
+
+@app_test
+async def test_resume_where_the_reviewer_left_off(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j", "j")
+        offset = document(app).cursor_offset
+        await app.action_quit()
+    again = ShenyueApp(open_workspace(tmp_path))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ReviewScreen)
+        assert again.screen.report.id == rid
+        assert document(again).cursor_offset == offset
+
+
+@app_test
+async def test_back_to_the_library_and_quit(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws, seed_id(ws, "dalian"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        assert type(app.screen).__name__ == "LibraryScreen"
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+def test_wrapping_by_cell_width_covers_the_text_exactly() -> None:
+    text = "法治政府建设" * 30 + "abc def " * 10 + "\t[/]"
+    lines = wrap(text, [(0, len(text))], 21)
+    assert "".join(text[s:e] for s, e in lines) == text
+    assert all(cell_len(text[s:e]) <= 21 for s, e in lines)
+    assert all(lines[i][1] == lines[i + 1][0] for i in range(len(lines) - 1))

@@ -1,0 +1,241 @@
+"""Library, compare, lookup, help, command palette, language and untrusted text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appkit import app_test, open_workspace, seed_id, visible_text
+from textual.widgets import DataTable
+
+from annotations.model import Tag
+from tui.app import ShenyueApp
+from tui.i18n import _, parse_po, set_language
+from tui.screens.compare import CompareScreen, best_section, heading_key
+from tui.screens.help import HelpScreen
+from tui.screens.library import LibraryScreen
+from tui.screens.lookup import LookupScreen
+from tui.screens.review import ReviewScreen
+from tui.widgets.marking import MarkingDocument
+
+SIZE = (120, 40)
+
+
+def table(app: ShenyueApp) -> DataTable[object]:
+    assert isinstance(app.screen, LibraryScreen)
+    return app.screen.query_one("#reports", DataTable)
+
+
+@app_test
+async def test_library_lists_every_report_and_opens_one(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert table(app).row_count == len(ws.reports()) == 5
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.report.id == ws.reports()[1].id
+
+
+@app_test
+async def test_library_filter_and_sort(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"常州")
+        assert table(app).row_count == 1
+        await pilot.press("enter", "escape")
+        assert table(app).row_count == 5
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        while screen.sort_column != "year":
+            await pilot.press("o")
+        years = [screen.rows_by_id[str(k.value)].meta.year for k in table(app).rows]
+        assert years == sorted(years, reverse=True)
+
+
+@app_test
+async def test_library_shows_progress_and_counts(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    report = ws.report(rid)
+    for sentence in report.sentences:
+        ws.annotate(rid, sentence.start, sentence.end, Tag.PLAN)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        row = table(app).get_row(rid)
+        assert str(row[5]).strip() == "100%"
+        assert str(row[6]) == "░" * 10
+
+
+@app_test
+async def test_compare_marked_reports_aligns_sections(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    dalian, qingyuan = seed_id(ws, "dalian"), seed_id(ws, "qingyuan")
+    async with app.run_test(size=SIZE) as pilot:
+        for rid in (dalian, qingyuan):
+            table(app).move_cursor(row=table(app).get_row_index(rid))
+            await pilot.press("space")
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        columns = screen.documents()
+        assert [d.report.id for d in columns] == [dalian, qingyuan]
+        assert app.focused is columns[0]
+        await pilot.press("tab")
+        assert app.focused is columns[1]
+        await pilot.press("a")
+        assert [m.tag for m in ws.annotations(report_id=qingyuan)] == [Tag.ACHIEVEMENT]
+        await pilot.press("equals_sign")
+        assert screen.in_step
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.group == 1
+
+
+def test_headings_are_matched_without_their_numbering() -> None:
+    assert heading_key("（三）行政复议工作") == "行政复议工作"
+    from annotations.model import Section
+
+    sections = [Section("一、依法行政", 1, 0, 10, 5), Section("二、行政复议和应诉", 1, 10, 20, 15)]
+    assert best_section("3.加强行政复议工作", sections) is sections[1]
+    assert best_section("完全不同的标题内容", sections) is None
+
+
+@app_test
+async def test_v_shows_the_marks_by_tag_in_three_columns(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "j", "s", "j", "p", "j", "j", "p", "v")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        columns = screen.documents()
+        assert len(columns) == 3
+        text = ws.report(rid).text
+        marks = ws.annotations(report_id=rid)
+        plans = [m for m in marks if m.tag == Tag.PLAN]
+        assert [r.start for r in columns[2].ranges] == [m.start for m in plans]
+        assert text[plans[0].start:plans[0].start + 8] in visible_text(columns[2])
+        await pilot.press("q")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+@app_test
+async def test_lookup_jumps_to_the_passage(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, LookupScreen)
+        await pilot.press(*"行政复议", "enter")
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        assert screen.hits
+        hit = screen.hits[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.report.id == hit.report.id
+        span = app.screen.document.selection_span()
+        assert span.start <= hit.start < max(span.end, span.start + 1)
+
+
+@app_test
+async def test_help_lists_the_bindings_of_the_screen(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws, seed_id(ws, "dalian"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        ids = {row[2] for row in screen.rows}
+        assert {"doc.tag_achievement", "doc.next_sentence", "doc.search", "review.back",
+                "app.lookup"} <= ids
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+@app_test
+async def test_palette_offers_the_screens_actions(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Achievement", "Next section", "Copy with citation", "Back"} <= titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Plan")
+        command.callback()
+        await pilot.pause()
+        assert [m.tag for m in ws.annotations(report_id=rid)] == [Tag.PLAN]
+
+
+@app_test
+async def test_keymap_file_rebinds_a_key(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    (ws.home / "keymap.toml").write_text('"doc.tag_achievement" = "z"\n', encoding="utf-8")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z")
+        assert [m.tag for m in ws.annotations(report_id=rid)] == [Tag.ACHIEVEMENT]
+
+
+INJECTION = (
+    "关于[/]的报告\n\n一、[bold]总体情况[/bold]\n"
+    "[@click=app.quit]点击这里[/]。\x1b[31m红色\x1b[0m文字。\n"
+    + "很长的一行" * 3000 + "。\n"
+)
+
+
+@app_test
+async def test_markup_and_escapes_in_a_report_show_literally(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    path = tmp_path / "injection.txt"
+    path.write_text(INJECTION, encoding="utf-8")
+    report = ws.import_report(path)
+    app = ShenyueApp(ws, report.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one("#document", MarkingDocument)
+        shown = visible_text(view)
+        assert "[@click=app.quit]" in shown
+        assert "[bold]" in shown
+        assert "[/]" in shown
+        assert "\x1b" not in shown
+        await pilot.click(MarkingDocument, offset=(3, 4))
+        await pilot.press("j", "j", "a", "G", "p", "pagedown", "pageup")
+        assert app.is_running
+        assert isinstance(app.screen, ReviewScreen)
+        assert len(ws.annotations(report_id=report.id)) == 2
+
+
+def test_every_chinese_string_is_a_translation_of_an_existing_message() -> None:
+    catalogue = parse_po((Path(__file__).parent.parent / "tui/locale/zh.po").read_text("utf-8"))
+    assert catalogue["Achievement"] == "成效"
+    set_language("zh")
+    try:
+        assert _("Next sentence") == catalogue["Next sentence"]
+    finally:
+        set_language("en")
+    assert _("Next sentence") == "Next sentence"
+
+
+@app_test
+async def test_the_interface_speaks_chinese(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    set_language("zh")
+    try:
+        app = ShenyueApp(ws, seed_id(ws, "dalian"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert "成效" in titles
+    finally:
+        set_language("en")

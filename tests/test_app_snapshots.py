@@ -1,0 +1,62 @@
+"""What each screen looks like, at 120×40 and 80×24 (pytest-textual-snapshot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from appkit import open_workspace, seed_id
+
+from annotations.model import Tag
+from tui.app import ShenyueApp
+
+SIZES = [(120, 40), (80, 24)]
+
+
+def marked_app(tmp_path: Path, report: str | None = "qingyuan") -> ShenyueApp:
+    """The seed workspace with a few marks on the Qingyuan report, opened on `report`."""
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    stops = ws.report(rid).sentences
+    for number, tag in ((1, Tag.ACHIEVEMENT), (2, Tag.SHORTCOMING), (4, Tag.PLAN)):
+        ws.annotate(rid, stops[number].start, stops[number].end, tag,
+                    comment="数量可核实" if tag is Tag.ACHIEVEMENT else "")
+    return ShenyueApp(ws, seed_id(ws, report) if report else None)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_library(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, None), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path), press=["j", "J"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_tags(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path), press=["v"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_reports(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = marked_app(tmp_path, None)
+
+    async def mark_two(pilot: Any) -> None:
+        await pilot.press("space", "down", "down", "space", "c")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=mark_two, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lookup(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, None), press=["ctrl+f", *"行政复议", "enter"],
+                        terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path), press=["question_mark"], terminal_size=size)

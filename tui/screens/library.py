@@ -1,0 +1,286 @@
+"""The library: every report of the workspace, with how far its review has got."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import DataTable, Footer, Input, Static
+
+from annotations.errors import UserError
+from annotations.model import Annotation, ReportMeta, Tag
+from annotations.workspace import ImportSummary
+from tui.i18n import _, localise_bindings
+from tui.marks import counts_bar, covered_share, live_marks, tag_counts
+
+if TYPE_CHECKING:
+    from tui.app import ShenyueApp
+
+MAX_COMPARE = 3
+
+
+class PathSuggester(Suggester):
+    """Completes a file or folder path from what exists on disk."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """The first existing path that starts with `value`."""
+        if not value:
+            return None
+        typed = Path(value).expanduser()
+        folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir()
+                           if p.name.startswith(stem) and not p.name.startswith("."))
+        except OSError:
+            return None
+        if not names:
+            return None
+        return value + names[0][len(stem):]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One report as the library shows it."""
+
+    meta: ReportMeta
+    counts: dict[Tag, int]
+    progress: float
+
+    def sort_key(self, column: str) -> tuple[object, ...]:
+        """The value this row sorts by in `column`."""
+        keys: dict[str, tuple[object, ...]] = {
+            "title": (self.meta.title,),
+            "issuer": (self.meta.issuer or "",),
+            "year": (self.meta.year or 0,),
+            "chars": (self.meta.chars,),
+            "progress": (self.progress,),
+            "marks": (sum(self.counts.values()),),
+        }
+        return (*keys[column], self.meta.title)
+
+
+COLUMNS = ("title", "issuer", "year", "chars", "progress", "marks")
+
+
+def column_label(column: str) -> str:
+    """The heading of a library column in the interface language."""
+    labels = {"title": _("Title"), "issuer": _("Issuer"), "year": _("Year"),
+              "chars": _("Chars"), "progress": _("Done"), "marks": _("Marks")}
+    return labels[column]
+
+
+class LibraryScreen(Screen[None]):
+    """Choose a report to review, or several to compare."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="library.open", show=True),
+        Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
+        Binding("c", "compare", "Compare", id="library.compare"),
+        Binding("i", "import", "Import", id="library.import"),
+        Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
+        Binding("o", "sort", "Sort", id="library.sort"),
+        Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter", show=False),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
+    ]
+
+    def __init__(self, selected: str | None = None) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.rows: list[Row] = []
+        self.rows_by_id: dict[str, Row] = {}
+        self.marked: list[str] = []
+        self.sort_column = "title"
+        self.sort_reverse = False
+        self.filter_text = ""
+        self._selected = selected
+
+    @property
+    def shenyue(self) -> ShenyueApp:
+        """The app, with its workspace."""
+        return cast("ShenyueApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=_("Filter by title, issuer or year"), id="filter")
+        yield DataTable(id="reports", cursor_type="row", zebra_stripes=True)
+        yield Static(id="library-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#reports", DataTable)
+        table.add_column(" ", key="mark", width=1)
+        widths = {"title": 44, "issuer": 18}
+        for column in COLUMNS:
+            table.add_column(column_label(column), key=column, width=widths.get(column))
+        self.query_one("#filter", Input).display = False
+        self.reload_marks()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload_marks()
+
+    def reload_marks(self) -> None:
+        """Read the reports and their marks again and redraw the table."""
+        by_report: dict[str, list[Annotation]] = defaultdict(list)
+        for mark in live_marks(self.shenyue.ws.annotations()):
+            by_report[mark.report_id].append(mark)
+        rows = []
+        for meta in self.shenyue.ws.reports():
+            marks = by_report.get(meta.id, [])
+            progress = covered_share(self.shenyue.ws.report(meta.id).sentences, marks) if marks else 0.0
+            rows.append(Row(meta, tag_counts(marks), progress))
+        self.rows = rows
+        self.rows_by_id = {row.meta.id: row for row in rows}
+        self._fill()
+
+    def selected_report(self) -> str | None:
+        """The id of the report under the cursor."""
+        table = self.query_one("#reports", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _visible_rows(self) -> list[Row]:
+        needle = self.filter_text.casefold()
+        rows = [r for r in self.rows if not needle or needle in
+                f"{r.meta.title} {r.meta.issuer or ''} {r.meta.year or ''}".casefold()]
+        return sorted(rows, key=lambda r: r.sort_key(self.sort_column), reverse=self.sort_reverse)
+
+    def _fill(self) -> None:
+        table = self.query_one("#reports", DataTable)
+        keep = self.selected_report() if table.row_count else self._selected
+        table.clear()
+        for row in self._visible_rows():
+            meta = row.meta
+            table.add_row(
+                Text("●" if meta.id in self.marked else ""),
+                Text(meta.title, no_wrap=True, overflow="ellipsis"),
+                Text(meta.issuer or "—", no_wrap=True, overflow="ellipsis"),
+                Text(str(meta.year or "—")),
+                Text(f"{meta.chars:,}", justify="right"),
+                Text(f"{row.progress:4.0%}", justify="right"),
+                counts_bar(row.counts),
+                key=meta.id,
+            )
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        total = len(self.rows)
+        status = _("{count} reports").format(count=total)
+        if self.marked:
+            status += " · " + _("{count} marked for compare").format(count=len(self.marked))
+        if self.filter_text:
+            status += " · " + _("filter: {text}").format(text=self.filter_text)
+        self.query_one("#library-status", Static).update(Text(status))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.shenyue.open_report(str(event.row_key.value))
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = str(event.column_key.value)
+        if column in COLUMNS:
+            self.sort_reverse = not self.sort_reverse if column == self.sort_column else False
+            self.sort_column = column
+            self._fill()
+
+    def action_open(self) -> None:
+        report = self.selected_report()
+        if report is not None:
+            self.shenyue.open_report(report)
+
+    def action_sort(self) -> None:
+        self.sort_column = COLUMNS[(COLUMNS.index(self.sort_column) + 1) % len(COLUMNS)]
+        self.sort_reverse = self.sort_column in ("progress", "marks", "chars", "year")
+        self._fill()
+        self.notify(_("Sorted by {column}").format(column=column_label(self.sort_column)), timeout=2)
+
+    def action_toggle_compare(self) -> None:
+        report = self.selected_report()
+        if report is None:
+            return
+        if report in self.marked:
+            self.marked.remove(report)
+        elif len(self.marked) >= MAX_COMPARE:
+            self.notify(_("At most three reports can be compared."), severity="warning")
+            return
+        else:
+            self.marked.append(report)
+        table = self.query_one("#reports", DataTable)
+        table.update_cell(report, "mark", Text("●" if report in self.marked else ""))
+        self._update_status()
+
+    def action_compare(self) -> None:
+        from tui.screens.compare import CompareScreen, section_columns
+
+        if len(self.marked) < 2:
+            self.notify(_("Mark two or three reports with space first."), severity="warning")
+            return
+        reports = [self.shenyue.ws.report(report_id) for report_id in self.marked]
+        self.app.push_screen(CompareScreen(section_columns(reports)))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.filter_text = event.value.strip()
+            self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.query_one("#reports", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one("#reports", DataTable).focus()
+
+    def action_import(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.import_path(path.strip())
+
+        self.app.push_screen(
+            PromptScreen(_("Import a report file or a folder of reports"), str(Path.cwd()) + "/",
+                         PathSuggester()),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_path(self, path: str) -> None:
+        """Import in the background; the table refreshes when it is done."""
+        try:
+            summary = self.shenyue.ws.import_paths([path])
+        except UserError as exc:
+            self.app.call_from_thread(self.shenyue.report_error, exc)
+            return
+        self.app.call_from_thread(self._imported, summary)
+
+    def _imported(self, summary: ImportSummary) -> None:
+        self.reload_marks()
+        message = _("Imported {new}, updated {updated}, already present {present}, refused {refused}.")
+        self.notify(message.format(new=summary.count("imported"), updated=summary.count("updated"),
+                                   present=summary.count("present"),
+                                   refused=summary.count("refused")), markup=False)
+        for outcome in summary.outcomes:
+            if outcome.status == "refused":
+                self.notify(outcome.reason, severity="warning", markup=False)

@@ -1,0 +1,93 @@
+"""Look up text and marks across every report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotations.errors import UserError
+from tui.i18n import _, localise_bindings
+from tui.marks import TAG_STYLES, tag_label
+
+if TYPE_CHECKING:
+    from annotations.workspace import Hit
+    from tui.app import ShenyueApp
+
+RESULT_LIMIT = 200
+
+
+def hit_option(number: int, hit: Hit) -> Option:
+    """A result: where it is, then the passage around it."""
+    prompt = Text(no_wrap=False, end="")
+    if hit.annotation is not None:
+        prompt.append(f"{tag_label(hit.annotation.tag)} ", style=TAG_STYLES[hit.annotation.tag])
+    prompt.append(hit.report.title, style="bold")
+    if hit.section:
+        prompt.append(f" · {hit.section}")
+    prompt.append("\n  " + " ".join(hit.context.split()))
+    if hit.annotation is not None and hit.annotation.comment:
+        prompt.append("\n  " + hit.annotation.comment, style="italic")
+    return Option(prompt, id=str(number))
+
+
+class LookupScreen(Screen[None]):
+    """A search box and its results; enter opens the passage."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="lookup.back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.hits: list[Hit] = []
+
+    @property
+    def shenyue(self) -> ShenyueApp:
+        """The app, with its workspace."""
+        return cast("ShenyueApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=_("Search every report and mark (enter)"), id="query")
+        yield OptionList(id="hits")
+        yield Static(id="lookup-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.search(event.value.strip())
+
+    def search(self, query: str) -> None:
+        """Run the query and list what it found."""
+        results = self.query_one("#hits", OptionList)
+        results.clear_options()
+        self.hits = []
+        if not query:
+            return
+        try:
+            self.hits = self.shenyue.ws.lookup(query, limit=RESULT_LIMIT)
+        except UserError as exc:
+            self.shenyue.report_error(exc)
+            return
+        results.add_options([hit_option(i, h) for i, h in enumerate(self.hits)])
+        self.query_one("#lookup-status", Static).update(
+            Text(_("{count} results for {query}").format(count=len(self.hits), query=query)))
+        if self.hits:
+            results.highlighted = 0
+            results.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        hit = self.hits[int(event.option.id or 0)]
+        self.app.pop_screen()
+        self.shenyue.open_report(hit.report.id, hit.start)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
