@@ -17,7 +17,8 @@ Two views of the same marks:
 Deleted marks and orphans (marks that could not be placed in the current text) are left out.
 A reviewer who made no mark on a report is taken not to have reviewed it: their labels there
 are missing values, not "none". Marks of the consensus reviewer (resolutions of
-disagreements) are left out unless that reviewer is asked for by name.
+disagreements) and of the suggestion reviewer (`shenyue suggest --apply`) are left out unless
+asked for by name.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from annotations.reliability import (
     observed_agreement,
     unitizing_alpha,
 )
+from annotations.suggest import REVIEWER as SUGGEST_REVIEWER
 from annotations.workspace import Workspace
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
 ]
 
 CONSENSUS_REVIEWER = "consensus"
+# reviewers that resolve or suggest rather than review: compared only when named
+NOT_REVIEWERS = frozenset({CONSENSUS_REVIEWER, SUGGEST_REVIEWER})
 NONE = "none"
 LABELS = (*(t.value for t in Tag), NONE)
 
@@ -82,11 +86,10 @@ def live_marks(report: Report, annotations: Iterable[Annotation]) -> list[Annota
 
 
 def marking_reviewers(annotations: Iterable[Annotation]) -> list[str]:
-    """The reviewers with live marks among `annotations`, sorted, the consensus left out."""
-    return sorted(
-        {a.reviewer for a in annotations if not a.deleted and not a.orphan}
-        - {CONSENSUS_REVIEWER}
-    )
+    """The reviewers with live marks among `annotations`, sorted, without the consensus
+    and suggestion reviewers."""
+    names = {a.reviewer for a in annotations if not a.deleted and not a.orphan}
+    return sorted(names - NOT_REVIEWERS)
 
 
 # -- sentences as units ---------------------------------------------------------------------
@@ -311,8 +314,8 @@ def agreement_report(
     """Agreement per report and overall, from a workspace or from (report, marks) pairs.
 
     `report_ids` limits the reports (default: every report with marks); `reviewers` names the
-    reviewers to compare (default: everyone who marked, the consensus reviewer left out).
-    Raises UserError when fewer than two of them marked any of the reports.
+    reviewers to compare (default: everyone who marked, except the consensus and suggestion
+    reviewers). Raises UserError when fewer than two of them marked any of the reports.
     """
     if isinstance(source, Workspace):
         pairs = _from_workspace(source, report_ids)
@@ -321,7 +324,7 @@ def agreement_report(
         pairs = [(r, m) for r, m in source if wanted is None or r.id in wanted]
     marked = {(r.id, a.reviewer) for r, marks in pairs for a in live_marks(r, marks)}
     if reviewers is None:
-        names = sorted({name for _, name in marked} - {CONSENSUS_REVIEWER})
+        names = sorted({name for _, name in marked} - NOT_REVIEWERS)
     else:
         names = list(dict.fromkeys(n.strip() for n in reviewers if n.strip()))
         if len(names) < 2:
@@ -337,10 +340,10 @@ def agreement_report(
     counted = [c for c in coded if len(c.labels) >= 2]
     if not counted:
         who = sorted({name for _, name in marked})
+        found = f"only {', '.join(who)} marked these reports" if who else "there are no marks"
         raise UserError(
-            "Agreement needs marks from two or more reviewers on the same report, and "
-            + (f"only {', '.join(who)} marked these reports" if who else "there are no marks")
-            + "; merge a colleague's export (`shenyue merge FILE`) first."
+            f"Agreement needs marks from two or more reviewers on the same report, but {found}; "
+            "merge a colleague's export (`shenyue merge FILE`) first."
         )
     reports = tuple(
         ReportAgreement(c.report.id, c.report.title, _figures([c], list(c.labels)))

@@ -160,7 +160,10 @@ def fuzzy_placement(index: TextIndex, sel: Selector) -> tuple[int, int] | None:
         for at in grams.get(quote[j : j + GRAM], ()):
             votes[(at - j) // 8] += 1  # pairs agreeing on where the quote starts
     best: tuple[float, int, int] | None = None
-    for bucket, _count in votes.most_common(FUZZY_CANDIDATES):
+    leaders = votes.most_common(FUZZY_CANDIDATES)
+    for bucket, count in leaders:
+        if count * 2 < leaders[0][1]:
+            break  # far fewer shared pairs than the leader: not worth an alignment
         lo = max(0, bucket * 8 - max_errors)
         hi = min(len(text), bucket * 8 + 8 + len(quote) + max_errors)
         errors, start, end = align(quote, text[lo:hi])

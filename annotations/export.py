@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 FORMAT = "shenyue"
 VERSION = 1
 REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
+# ids are UUIDs and report ids hex digests: nothing a journal line would need to escape
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}\Z")
 ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
                "start", "end", "orphan", "id")
@@ -232,7 +235,10 @@ def read_native(path: Path) -> NativeExport:
     try:
         titles = {str(r["id"]): str(r.get("title") or "") for r in data["reports"]}
         marks = [Annotation.from_json(d).to_json() for d in data["annotations"]]
-    except (KeyError, ValueError, TypeError) as exc:
+        for mark in marks:
+            if not (SAFE_ID.match(mark["id"]) and SAFE_ID.match(mark["report_id"])):
+                raise ValueError(f"id {mark['id']!r} of report {mark['report_id']!r}")
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: {exc}); "
                         "export it again.") from exc
     return NativeExport(titles, marks)

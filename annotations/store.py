@@ -68,6 +68,12 @@ def damaged(path: Path, what: str) -> StoreError:
     )
 
 
+def unreadable(path: Path, exc: OSError) -> StoreError:
+    """The refusal for a journal the system will not let us read."""
+    return StoreError(f"Cannot read the annotation store {path} ({exc.strerror}); check its "
+                      "permissions and try again.")
+
+
 def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
     """The records of one complete journal line; StoreError if it is not one of ours."""
     try:
@@ -147,10 +153,15 @@ class JournalStorage(Storage):
                 if self._inode is not None:
                     self._reset()
                 return
-            if stat.st_ino != self._inode or stat.st_size < self._offset:
-                self._load_all()
-            elif stat.st_size != self._size_seen:
-                self._load_tail()
+            except OSError as exc:
+                raise unreadable(self.path, exc) from exc
+            try:
+                if stat.st_ino != self._inode or stat.st_size < self._offset:
+                    self._load_all()
+                elif stat.st_size != self._size_seen:
+                    self._load_tail()
+            except OSError as exc:
+                raise unreadable(self.path, exc) from exc
 
     def _reset(self) -> None:
         self._tables, self._header, self._inode = {}, b"", None
@@ -229,17 +240,13 @@ class JournalStorage(Storage):
                 atomic_write_bytes(self.path, header_line())
                 self._load_all()
             line = encode_line(puts)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
             try:
-                size = os.fstat(fd).st_size
-                if size > self._offset:
-                    self._set_aside_torn_tail(fd, size)
-                written = 0
-                while written < len(line):
-                    written += os.write(fd, line[written:])
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                self._append_line(line)
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot write to the annotation store {self.path} ({exc.strerror}); "
+                    "this change was not saved — free some disk space or fix the permissions."
+                ) from exc
             tables, copied = dict(self._tables), set[str]()
             for table, doc_id, doc in puts:
                 self._put(tables, copied, table, doc_id, doc)
@@ -252,6 +259,19 @@ class JournalStorage(Storage):
             marks = self.live() - history
             if self.superseded() + history > max(COMPACT_MIN_SUPERSEDED, 2 * marks):
                 self.compact()
+
+    def _append_line(self, line: bytes) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        try:
+            size = os.fstat(fd).st_size
+            if size > self._offset:
+                self._set_aside_torn_tail(fd, size)
+            written = 0
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def _set_aside_torn_tail(self, fd: int, size: int) -> None:
         torn = os.pread(fd, size - self._offset, self._offset)
@@ -413,9 +433,16 @@ class Store:
     def _writing(self) -> Iterator[Tables]:
         """Hold this process's and every other process's write lock; yields the tables as
         they are on disk now."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self.journal.mutex, folder_lock(self.folder / ".lock"):
-            yield self.journal.read()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = folder_lock(self.folder / ".lock")
+            with self.journal.mutex, lock:
+                yield self.journal.read()
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot write to the annotation store in {self.folder} ({exc.strerror}); "
+                "nothing was saved — fix the folder's permissions or free some disk space."
+            ) from exc
 
     def change(
         self,
@@ -513,7 +540,12 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
     while at >= 0:
         k = bisect.bisect_right(starts, at) - 1
         next_start = starts[k + 1] if k + 1 < len(starts) else end
-        if k >= 0 and heads[k][1] != HISTORY.encode() and latest[heads[k][1:]] == k:
+        if (
+            k >= 0
+            and heads[k][1] != HISTORY.encode()
+            and latest[heads[k][1:]] == k
+            and field_at(data, starts[k], at) in SEARCHED_FIELDS
+        ):
             try:
                 doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
             except (ValueError, KeyError, TypeError) as exc:
@@ -528,6 +560,16 @@ def fingerprint(doc: Doc) -> str:
     """What a mark says, whenever it was saved: tells undo whether someone changed it since."""
     content = {k: v for k, v in doc.items() if k != "updated"}
     return hashlib.sha1(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+
+SEARCHED_FIELDS = (b"quote", b"comment")
+
+
+def field_at(data: bytes, record_start: int, at: int) -> bytes:
+    """The key of the JSON string value that holds byte `at` (an escaped string never holds
+    the bytes `": "`, so the nearest of them before `at` ends its key)."""
+    key_end = data.rfind(b'": "', record_start, at)
+    return data[data.rfind(b'"', record_start, key_end) + 1 : key_end]
 
 
 def reviewer_history(tables: Tables, reviewer: str) -> list[Doc]:

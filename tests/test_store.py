@@ -68,7 +68,7 @@ def test_annotations_cache_is_the_same_list_until_a_change(ws: Workspace) -> Non
 def test_torn_last_line_is_ignored_then_set_aside(ws: Workspace) -> None:
     kept = add(ws)
     path = journal_path(ws)
-    torn = '{"batch": [{"table": "x", "id": "half'.encode()
+    torn = b'{"batch": [{"table": "x", "id": "half'
     with path.open("ab") as handle:
         handle.write(torn)
     fresh = Workspace.open(ws.home, reviewer="甲")

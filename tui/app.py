@@ -58,7 +58,7 @@ class ShenyueApp(App[None]):
         localise_bindings(self)
         self.ws = workspace
         self.start_report_id = report_id
-        self.save_state_label = _("saved")
+        self.save_state_label = _("all marks saved")
         self._stamp: Any = None
         self._saved_state: dict[str, Any] = {}
 
@@ -120,9 +120,9 @@ class ShenyueApp(App[None]):
     def marks_changed(self, message: str) -> None:
         """A key press changed the marks (already on disk): say so and redraw."""
         self._stamp = self.ws.store_stamp()
-        self.save_state_label = _("saved")
+        # the status bar says it (a toast would cost a layout pass on every key press)
+        self.save_state_label = _("{change} · saved").format(change=message)
         self.refresh_marks()
-        self.notify(message, markup=False, timeout=2)
 
     def report_error(self, exc: Exception) -> None:
         """Show an error the user can act on as one sentence."""

@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from annotations.errors import UserError
@@ -114,12 +113,14 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
             print("\t".join("" if v is None else str(v) for v in (m.id, m.year, m.chars, m.title)))
         return EXIT_OK
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, header_style="bold")
     for name in ("id", "year", "chars", "title", "issuer"):
         table.add_column(name, no_wrap=name != "title", justify="right" if name == "chars" else "left")
     for m in metas:
-        table.add_row(m.id, str(m.year or ""), str(m.chars), m.title, m.issuer or "")
+        # titles come from report text: never let Rich read them as markup
+        table.add_row(m.id, str(m.year or ""), str(m.chars), Text(m.title), Text(m.issuer or ""))
     console().print(table)
     return EXIT_OK
 
@@ -170,7 +171,8 @@ def cmd_annotate(ws: Workspace, args: argparse.Namespace) -> int:
     else:
         raise UsageError("shenyue annotate: give --quote TEXT, or --start N and --end M")
     mark = ws.annotate(meta.id, start, end, args.tag, args.comment)
-    print(f"{mark.id}\t{mark.tag.value}\t{mark.start}-{mark.end}\t{mark.quote}")
+    quote = " ".join(mark.quote.split())
+    print(f"{mark.id}\t{mark.tag.value}\t{mark.start}-{mark.end}\t{quote}")
     return EXIT_OK
 
 
@@ -310,6 +312,72 @@ def cmd_suggest(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_agree(ws: Workspace, args: argparse.Namespace) -> int:
+    """Agreement figures per report and overall, with a confusion matrix per pair."""
+    from annotations.agreement import agreement_report
+
+    report_ids = list(dict.fromkeys(ws.resolve(ref).id for ref in args.reports)) or None
+    reviewers = args.reviewers.split(",") if args.reviewers is not None else None
+    result = agreement_report(ws, report_ids, reviewers)
+    if args.json:
+        print_json(result.to_json())
+        return EXIT_OK
+    rows = [(r.title, r.figures) for r in result.reports] + [("overall", result.overall)]
+    print_table(
+        "agreement on sentences (κ, α) and on characters (u-α)",
+        ("report", "reviewers", "sentences", "observed", "Cohen κ", "Fleiss κ", "α", "u-α"),
+        [(title, ",".join(f.reviewers), str(f.units), figure(f.observed), figure(f.cohen_kappa),
+          figure(f.fleiss_kappa), figure(f.krippendorff_alpha),
+          figure(None if f.unitizing is None else f.unitizing.alpha)) for title, f in rows],
+    )
+    if result.overall.unitizing is not None:
+        print_table(
+            "u-α per tag (reports every reviewer marked)",
+            ("tag", "observed D", "expected D", "u-α"),
+            [(c.category, figure(c.observed, 5), figure(c.expected, 5), figure(c.alpha))
+             for c in result.overall.unitizing.categories],
+        )
+    for pair in result.overall.pairs:
+        a, b = pair.reviewers
+        labels = pair.confusion.labels
+        print_table(
+            f"{a} (rows) × {b} (columns): {pair.units} sentences",
+            (f"{a} \\ {b}", *labels),
+            [(label, *map(str, counts)) for label, counts in zip(labels, pair.confusion.counts,
+                                                                 strict=True)],
+        )
+    for report_id, title in result.skipped:
+        print(f"skipped {report_id} {title}: fewer than two reviewers marked it", file=sys.stderr)
+    return EXIT_OK
+
+
+def figure(value: float | None, places: int = 3) -> str:
+    """A coefficient for people; an undefined one (None) as an empty string."""
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A Rich table on a terminal, else a `# title` line and tab-separated rows. Cells are
+    never read as markup (they may hold report titles)."""
+    if not stdout_is_terminal():
+        print(f"# {title}")
+        for row in (columns, *rows):
+            print("\t".join(" ".join(cell.split()) for cell in row))
+        print()
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left", header_style="bold")
+    for k, name in enumerate(columns):
+        numeric = all(cell.lstrip("-").replace(".", "", 1).isdigit() or not cell
+                      for cell in (row[k] for row in rows))
+        table.add_column(Text(name), justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console().print(table)
+
+
 # -- the parser -------------------------------------------------------------------------
 
 Command = Callable[[Workspace, argparse.Namespace], int]
@@ -372,6 +440,14 @@ def build_parser() -> Parser:
                    help='a JSON array of {"start", "end", "tag", "score", "reason"} (code points)')
     p.add_argument("--apply", action="store_true",
                    help="store the suggestions as marks by reviewer 'suggest' (one undo step)")
+    p = add("agree", cmd_agree,
+            "how far reviewers agree: per report and overall, with confusion matrices")
+    p.add_argument("reports", nargs="*", metavar="REPORT",
+                   help="id, id prefix or part of the title (default: every report with marks)")
+    p.add_argument("--reviewers", metavar="A,B",
+                   help="the reviewers to compare (default: all who marked but "
+                        "'consensus' and 'suggest')")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
     add("undo", cmd_undo, "undo your latest change")
     add("redo", cmd_undo, "redo the change you undid last")
     return parser

@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Tree
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
 from annotations.model import Annotation, Report, Section, Tag
@@ -18,22 +17,11 @@ from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, counts_text, covered_share, section_title_path, tag_counts, tag_label
 from tui.widgets.document import DocumentView
 from tui.widgets.marking import MarkingDocument, short_quote
+from tui.widgets.marks_pane import MarksPane
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
-
-
-def mark_option(mark: Annotation) -> Option:
-    """One line per mark and one for its comment, as plain text."""
-    prompt = Text(no_wrap=False, end="")
-    prompt.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
-    if mark.orphan:
-        prompt.append(_("(orphan) "), style="dim")
-    prompt.append(short_quote(mark.quote, 30))
-    if mark.comment:
-        prompt.append("\n  " + mark.comment, style="italic")
-    return Option(prompt, id=mark.id)
 
 
 class ReviewScreen(Screen[None]):
@@ -53,6 +41,7 @@ class ReviewScreen(Screen[None]):
         self.all_marks: list[Annotation] = []
         self._pane_key: tuple[object, ...] | None = None
         self._outline_section: Section | None = None
+        self._outline_counts: dict[int, tuple[int, ...] | None] = {}
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -70,7 +59,7 @@ class ReviewScreen(Screen[None]):
             tree.show_root = False
             yield tree
             yield MarkingDocument(self.report, id="document")
-            yield OptionList(id="marks")
+            yield MarksPane(id="marks")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -106,19 +95,26 @@ class ReviewScreen(Screen[None]):
         self.reload_marks()
 
     def _update_outline(self) -> None:
+        counts: dict[int, dict[Tag, int]] = {}
+        for mark in self.document.marks:
+            for section in self.report.section_path(mark.start):
+                counts.setdefault(section.start, dict.fromkeys(Tag, 0))[mark.tag] += 1
         tree = self.query_one("#outline", Tree)
-        live = self.document.marks
         for node in self.tree_nodes(tree.root):
             section = node.data
             if section is None:
                 continue
-            counts = tag_counts(m for m in live if section.start <= m.start < section.end)
+            mine = counts.get(section.start)
+            key = tuple(mine.values()) if mine else None
+            if self._outline_counts.get(section.start) == key:
+                continue  # relabelling costs a layout pass: only when the counts changed
+            self._outline_counts[section.start] = key
             label = Text(section.title, no_wrap=True, overflow="ellipsis")
-            if any(counts.values()):
+            if mine:
                 label.append(" ")
                 for tag in Tag:
-                    if counts[tag]:
-                        label.append(f"{counts[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
+                    if mine[tag]:
+                        label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
             node.set_label(label)
 
     def tree_nodes(self, node: TreeNode[Section]) -> list[TreeNode[Section]]:
@@ -138,15 +134,9 @@ class ReviewScreen(Screen[None]):
         if key == self._pane_key:
             return  # same section, same marks: nothing to redraw
         self._pane_key = key
-        pane = self.query_one("#marks", OptionList)
         start, end = (section.start, section.end) if section else (0, len(self.report.text))
-        shown = [m for m in self.all_marks
-                 if not m.deleted and (m.orphan or start <= m.start < end)]
-        highlighted = pane.highlighted_option.id if pane.highlighted_option else None
-        pane.clear_options()
-        pane.add_options([mark_option(m) for m in shown])
-        if highlighted is not None and any(m.id == highlighted for m in shown):
-            pane.highlighted = next(i for i, m in enumerate(shown) if m.id == highlighted)
+        self.query_one("#marks", MarksPane).show(
+            [m for m in self.all_marks if not m.deleted and (m.orphan or start <= m.start < end)])
 
     def _update_status(self) -> None:
         document = self.document
@@ -185,11 +175,10 @@ class ReviewScreen(Screen[None]):
             self.document.go_to(event.node.data.start)
             self.document.focus()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_marks_pane_chosen(self, event: MarksPane.Chosen) -> None:
         event.stop()
-        mark = next((m for m in self.all_marks if m.id == event.option.id), None)
-        if mark is not None and not mark.orphan:
-            self.document.go_to(mark.start)
+        if not event.mark.orphan:
+            self.document.go_to(event.mark.start)
             self.document.focus()
 
     def action_back(self) -> None:

@@ -62,6 +62,21 @@ def subtract(pieces: Sequence[Line], holes: Sequence[Span]) -> list[Line]:
     return out
 
 
+def overlapping(spans: Sequence[Span], start: int, end: int) -> Sequence[Span]:
+    """The spans of a sorted, non-overlapping sequence that overlap [start, end)."""
+    low, high = 0, len(spans)
+    while low < high:  # the first span ending after `start`
+        middle = (low + high) // 2
+        if spans[middle].end <= start:
+            low = middle + 1
+        else:
+            high = middle
+    first = low
+    while low < len(spans) and spans[low].start < max(end, start + 1):
+        low += 1
+    return spans[first:low]
+
+
 def _inside(offset: int, holes: Sequence[Span]) -> bool:
     return any(h.start <= offset < h.end for h in holes)
 
@@ -515,9 +530,8 @@ class DocumentView(ScrollView, can_focus=True):
         text = Text(printable(self.report.text[start:end]), style=base, no_wrap=True, end="")
 
         def paint(spans: Sequence[Span], style: Style) -> None:
-            for span in spans:
-                if span.start < end and span.end > start:
-                    text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
+            for span in overlapping(spans, start, end):
+                text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
 
         paint(self._headings, HEADING_STYLE)
         paint(self.report.boilerplate, BOILERPLATE_STYLE)

@@ -1,0 +1,94 @@
+"""The marks of the current section with their comments: a fixed-size list that redraws
+without a layout pass (a key press that tags must not re-lay out the screen)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from annotations.model import Annotation
+from tui.i18n import _, localise_bindings
+from tui.marks import TAG_STYLES, tag_label
+
+
+def mark_entry(mark: Annotation, width: int) -> Text:
+    """A mark as two or three lines: tag and quote, then its comment."""
+    entry = Text(no_wrap=False, end="")
+    entry.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
+    if mark.orphan:
+        entry.append(_("(orphan) "), style="dim")
+    entry.append(" ".join(mark.quote.split())[: max(width * 2, 10)])
+    if mark.comment:
+        entry.append("\n» " + mark.comment, style="italic")
+    return entry
+
+
+class MarksPane(Widget, can_focus=True):
+    """A list of marks; up/down choose one, enter asks to go to it."""
+
+    DEFAULT_CSS = """
+    MarksPane { overflow: hidden; padding: 0 1; }
+    MarksPane:focus { background-tint: $foreground 5%; }
+    """
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Next mark", id="marks.next", show=False),
+        Binding("up,k", "move(-1)", "Previous mark", id="marks.previous", show=False),
+        Binding("enter", "choose", "Go to mark", id="marks.choose"),
+    ]
+
+    class Chosen(Message):
+        """The reviewer chose a mark in the list."""
+
+        def __init__(self, mark: Annotation) -> None:
+            super().__init__()
+            self.mark = mark
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        localise_bindings(self)
+        self.marks: list[Annotation] = []
+        self.highlighted = 0
+
+    def show(self, marks: Sequence[Annotation]) -> None:
+        """List these marks, keeping the highlighted one if it is still there."""
+        current = self.marks[self.highlighted].id if self.marks else None
+        self.marks = list(marks)
+        ids = [m.id for m in self.marks]
+        self.highlighted = ids.index(current) if current in ids else 0
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        if self.marks:
+            self.highlighted = min(max(self.highlighted + step, 0), len(self.marks) - 1)
+            self.refresh()
+
+    def action_choose(self) -> None:
+        if self.marks:
+            self.post_message(self.Chosen(self.marks[self.highlighted]))
+
+    def render(self) -> Text:
+        """The marks from the highlighted one's page, the highlighted one reversed."""
+        width = max(self.content_size.width, 10)
+        if not self.marks:
+            return Text(_("No marks in this section."), style="dim")
+        page = max(self.content_size.height // 3, 1)
+        first = (self.highlighted // page) * page
+        out = Text(end="")
+        for index, mark in enumerate(self.marks[first:], first):
+            if index > first:
+                out.append("\n")
+            entry = mark_entry(mark, width)
+            if index == self.highlighted and self.has_focus:
+                entry.stylize("reverse")
+            out.append_text(entry)
+        return out
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
