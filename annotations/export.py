@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotations.errors import UserError
-from annotations.fsutil import atomic_write_text
+from annotations.fsutil import atomic_writer
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 
 FORMAT = "shenyue"
@@ -78,7 +78,9 @@ def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[Repo
     meta_lines = (dumps({k: m.to_json()[k] for k in REPORT_FIELDS}) for m in metas)
     out.write(",".join(f"\n  {line}" for line in meta_lines))
     out.write('],\n "annotations": [')
-    out.write(",".join(f"\n  {dumps(in_field_order(d))}" for d in docs))
+    for first in range(0, len(docs), 1000):  # in chunks: streams without one huge string
+        chunk = ",".join(f"\n  {dumps(in_field_order(d))}" for d in docs[first : first + 1000])
+        out.write(chunk if first == 0 else "," + chunk)
     out.write("]}\n")
 
 
@@ -207,10 +209,13 @@ def output_stream(path: str | Path | None) -> Iterator[TextIO]:
         raise UserError(f"{path} is a folder; give a file name to export to.")
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
-    buffer = io.StringIO(newline="")
-    yield buffer
     try:
-        atomic_write_text(target, buffer.getvalue())
+        with atomic_writer(target) as raw:
+            out = io.TextIOWrapper(raw, "utf-8", newline="")
+            try:
+                yield out
+            finally:
+                out.detach()  # flushes; atomic_writer syncs and closes the file itself
     except OSError as exc:
         raise UserError(f"Cannot write {path}: {exc.strerror}.") from exc
 

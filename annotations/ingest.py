@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from annotations import structure
+from annotations import formats, structure
 from annotations.errors import IngestError
 from annotations.model import Span
 
 MAX_BYTES: int = 16 * 1024 * 1024
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"}) | formats.SUFFIXES
 TITLE_MAX = 60
 TAB = "    "
+_SUFFIXES = ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,24 @@ def read_report_file(path: Path) -> Ingested:
     if not path.exists():
         raise IngestError(f"{path}: no such file; check the path.")
     if path.is_dir():
-        raise IngestError(f"{path} is a folder, not a report file; give a .txt or .md file.")
+        raise IngestError(f"{path} is a folder, not a report file; give one of {_SUFFIXES} files.")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = f"{path.suffix} files" if path.suffix else "files without a suffix"
-        raise IngestError(f"{path}: {kind} are not supported; save the report as .txt or .md.")
+        raise IngestError(f"{path}: {kind} are not supported; save the report as {_SUFFIXES}.")
+    published = suffix in formats.SUFFIXES
+    limit = formats.MAX_FILE_BYTES if published else MAX_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(_too_large(str(path), size))
+        if size > limit:
+            raise IngestError(_too_large(str(path), size, limit))
         data = path.read_bytes()
     except OSError as exc:
         message = f"{path} cannot be read ({exc.strerror}); check its permissions."
         raise IngestError(message) from exc
+    if published:
+        found = formats.extract_text(path, data)
+        return ingest_text(found.text, encoding=found.encoding, name=str(path), hints=found.hints)
     return ingest_bytes(data, name=str(path))
 
 
@@ -78,7 +84,19 @@ def ingest_bytes(data: bytes, *, name: str = "") -> Ingested:
     if len(data) > MAX_BYTES:
         raise IngestError(_too_large(label, len(data)))
     raw, encoding = decode(data, name=label)
+    return ingest_text(raw, encoding=encoding, name=label)
+
+
+def ingest_text(
+    raw: str, *, encoding: str, name: str = "", hints: Mapping[str, str] | None = None
+) -> Ingested:
+    """Normalise and describe decoded report text; `hints` (a page's or file's own title and
+    publication date) fill in what the text itself does not show."""
+    label = name or "the data"
+    hints = hints or {}
     text = normalise(raw)
+    if len(text) > MAX_BYTES:
+        raise IngestError(_too_large(label, len(text)))
     if not text.strip():
         raise IngestError(f"{label} holds only blank space; there is no report text to import.")
     lines = list(_lines(text))
@@ -89,17 +107,17 @@ def ingest_bytes(data: bytes, *, name: str = "") -> Ingested:
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         encoding=encoding,
         boilerplate=boilerplate,
-        title=meta.title(),
+        title=_trim_title(hints["title"]) if meta.untitled and "title" in hints else meta.title(),
         year=meta.year(),
         issuer=meta.issuer(),
-        published=meta.published(),
+        published=meta.published() or hints.get("published"),
         doc_number=meta.doc_number(),
     )
 
 
-def _too_large(label: str, size: int) -> str:
+def _too_large(label: str, size: int, limit: int = MAX_BYTES) -> str:
     return (
-        f"{label} is {size / 1024 / 1024:.1f} MB, more than the {MAX_BYTES // 1024 // 1024} MB "
+        f"{label} is {size / 1024 / 1024:.1f} MB, more than the {limit // 1024 // 1024} MB "
         "a report may have; check that it is the right file or split it."
     )
 
@@ -347,6 +365,11 @@ class _Metadata:
                 if len(joined) <= TITLE_MAX and not _TERMINATORS.search(joined):
                     return joined
         return self._field("信息名称")
+
+    @property
+    def untitled(self) -> bool:
+        """No title is printed above the body."""
+        return self._title is None
 
     def title(self) -> str:
         """The printed title, else the first sentence of the body, never empty."""

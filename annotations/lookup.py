@@ -88,7 +88,8 @@ def search(
     if tag is None and reviewer is None:
         covered: dict[str, list[Annotation]] = {}
         for m in marks:
-            covered.setdefault(m.report_id, []).append(m)
+            if not m.orphan:  # an orphan's offsets point nowhere in the current text
+                covered.setdefault(m.report_id, []).append(m)
         needle = query.encode("utf-8")
         for meta in [index[report_id]] if report_id else index.values():
             if limit is not None and len(raw) >= limit:

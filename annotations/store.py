@@ -23,8 +23,8 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from annotations.errors import StoreError
-from annotations.fsutil import atomic_write_bytes, folder_lock, fsync_folder
+from annotations.fsutil import atomic_write_bytes, folder_lock
 from annotations.model import Annotation
 
 FORMAT = "shenyue-annotations"
@@ -66,6 +66,20 @@ def damaged(path: Path, what: str) -> StoreError:
         f"The annotation store {path} {what}; it was left untouched — move it aside "
         "(or restore a backup) and run shenyue again."
     )
+
+
+def report_tables(tables: Tables) -> list[str]:
+    """The reports that have at least one mark (or tombstone), sorted."""
+    return sorted(name for name in tables if name != HISTORY)
+
+
+def put_document(tables: Tables, copied: set[str], table: str, doc_id: str, doc: Doc) -> None:
+    """Put `doc` into `tables`, copying its table first unless `copied` says this batch
+    already did: whoever holds the old table dict sees no change."""
+    if table not in copied:
+        tables[table] = dict(tables.get(table, {}))
+        copied.add(table)
+    tables[table][doc_id] = doc
 
 
 def unreadable(path: Path, exc: OSError) -> StoreError:
@@ -180,13 +194,12 @@ class JournalStorage(Storage):
 
     def _load_tail(self) -> None:
         with open(self.path, "rb") as handle:
-            head = handle.read(len(self._header))
-            if head != self._header:
-                handle.close()
-                self._load_all()
-                return
+            same_file = handle.read(len(self._header)) == self._header
             handle.seek(self._offset)
-            data = handle.read()
+            data = handle.read() if same_file else b""
+        if not same_file:  # another generation (compacted) on a reused inode
+            self._load_all()
+            return
         self._size_seen = self._offset + len(data)
         tables = dict(self._tables)
         self._offset += self._apply(data, 0, tables, set())
@@ -201,21 +214,13 @@ class JournalStorage(Storage):
         for line in data[start : end - 1].split(b"\n"):
             self._lines += 1
             for table, doc_id, doc in decode_line(line, self.path, self._lines):
-                self._put(tables, copied, table, doc_id, doc)
+                put_document(tables, copied, table, doc_id, doc)
                 self._records += 1
         return end
 
-    @staticmethod
-    def _put(tables: Tables, copied: set[str], table: str, doc_id: str, doc: Doc) -> None:
-        # copy a table once per batch so that readers holding the old dict see no change
-        if table not in copied:
-            tables[table] = dict(tables.get(table, {}))
-            copied.add(table)
-        tables[table][doc_id] = doc
-
     # -- writing -------------------------------------------------------------------------
 
-    def write(self, data: Mapping[str, Mapping[str, Doc]]) -> None:
+    def write(self, data: Tables) -> None:
         """Append every document of `data` that is not the cached object (one journal line)."""
         with self.mutex:
             puts: list[Put] = []
@@ -230,10 +235,11 @@ class JournalStorage(Storage):
                     if cached.get(doc_id) is not doc
                 )
             if puts:
-                self.append(puts)
+                self.append(puts, dict(data))
 
-    def append(self, puts: Sequence[Put]) -> None:
-        """Durably append `puts` as one line (caller holds the store lock, just refreshed)."""
+    def append(self, puts: Sequence[Put], result: Tables | None = None) -> None:
+        """Durably append `puts` as one line (caller holds the store lock, just refreshed);
+        `result`, when given, is the tables with `puts` already applied."""
         with self.mutex:
             if self._inode is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,10 +253,11 @@ class JournalStorage(Storage):
                     f"Cannot write to the annotation store {self.path} ({exc.strerror}); "
                     "this change was not saved — free some disk space or fix the permissions."
                 ) from exc
-            tables, copied = dict(self._tables), set[str]()
-            for table, doc_id, doc in puts:
-                self._put(tables, copied, table, doc_id, doc)
-            self._tables = tables
+            if result is None:
+                result, copied = dict(self._tables), set[str]()
+                for table, doc_id, doc in puts:
+                    put_document(result, copied, table, doc_id, doc)
+            self._tables = result
             self._lines += 1
             self._records += len(puts)
             self._offset += len(line)
@@ -258,7 +265,8 @@ class JournalStorage(Storage):
             history = len(self._tables.get(HISTORY, {}))
             marks = self.live() - history
             if self.superseded() + history > max(COMPACT_MIN_SUPERSEDED, 2 * marks):
-                self.compact()
+                with suppress(OSError):  # the change itself is saved; a later write compacts
+                    self.compact()
 
     def _append_line(self, line: bytes) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
@@ -305,11 +313,10 @@ class JournalStorage(Storage):
                 )
             )
             atomic_write_bytes(self.path, b"".join(parts))
-            fsync_folder(self.path.parent)
             self._load_all()
 
     def loaded(self) -> bool:
-        """Whether this process has read the journal (or knows there is none yet)."""
+        """Whether this process has read the journal file."""
         return self._inode is not None
 
     def stamp(self) -> tuple[int, int, int] | None:
@@ -349,7 +356,7 @@ class JournalDB(TinyDB):
         tables = self.storage.read() or {}
         copied: set[str] = set()
         for table, doc_id, doc in puts:
-            JournalStorage._put(tables, copied, table, doc_id, doc)
+            put_document(tables, copied, table, doc_id, doc)
         self.storage.write(tables)
         for name in copied:
             self.table(name).clear_cache()
@@ -376,31 +383,29 @@ class Store:
         """Every table, current as of now (do not mutate)."""
         return self.journal.read()
 
-    def docs(self, report_id: str) -> list[Doc]:
+    def docs(self, report_id: str, tables: Tables | None = None) -> list[Doc]:
         """The documents of one report's marks, tombstones included, in (start, end, id)
-        order (cached until the report's marks change)."""
-        return self._sorted(report_id)[1]
+        order (cached until the report's marks change); `tables`: a snapshot to use."""
+        return self._sorted(report_id, tables)[1]
 
-    def marks(self, report_id: str) -> list[Annotation]:
+    def marks(self, report_id: str, tables: Tables | None = None) -> list[Annotation]:
         """`docs` as Annotation objects (cached likewise)."""
-        table, docs, marks = self._sorted(report_id)
+        table, docs, marks = self._sorted(report_id, tables)
         if marks is None:
             marks = [Annotation.from_json(doc) for doc in docs]
             self._cache[report_id] = (table, docs, marks)
         return marks
 
-    def _sorted(self, report_id: str) -> tuple[dict[str, Doc], list[Doc], list[Annotation] | None]:
-        table = self.tables().get(report_id, {})
+    def _sorted(
+        self, report_id: str, tables: Tables | None
+    ) -> tuple[dict[str, Doc], list[Doc], list[Annotation] | None]:
+        table = (self.tables() if tables is None else tables).get(report_id, {})
         cached = self._cache.get(report_id)
         if cached is not None and cached[0] is table:
             return cached
         docs = sorted(table.values(), key=lambda d: (d["start"], d["end"], d["id"]))
         self._cache[report_id] = (table, docs, None)
         return table, docs, None
-
-    def report_ids(self) -> list[str]:
-        """The reports that have at least one mark (or tombstone)."""
-        return sorted(name for name in self.tables() if name != HISTORY)
 
     def find(self, mark_id: str) -> Doc | None:
         """The current document of a mark, searched in every report."""
@@ -540,25 +545,30 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
     while at >= 0:
         k = bisect.bisect_right(starts, at) - 1
         next_start = starts[k + 1] if k + 1 < len(starts) else end
-        if (
-            k >= 0
-            and heads[k][1] != HISTORY.encode()
-            and latest[heads[k][1:]] == k
-            and field_at(data, starts[k], at) in SEARCHED_FIELDS
-        ):
-            try:
-                doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise damaged(path, f"is damaged near byte {starts[k]}") from exc
-            if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
-                found.append(doc)
-        at = data.find(pattern, max(at + 1, next_start), end)
+        if k < 0 or heads[k][1] == HISTORY.encode() or latest[heads[k][1:]] != k:
+            at = data.find(pattern, next_start, end)  # not a mark's current record
+            continue
+        if field_at(data, starts[k], at) not in SEARCHED_FIELDS:
+            at = data.find(pattern, at + 1, end)  # in the context or a date: look further
+            continue
+        try:
+            doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise damaged(path, f"is damaged near byte {starts[k]}") from exc
+        if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
+            found.append(doc)
+        at = data.find(pattern, next_start, end)
     return found
 
 
+# what re-anchoring changes: not an edit, so undo may still restore across it
+ANCHORING = frozenset({"updated", "start", "end", "prefix", "suffix", "text_sha256", "orphan"})
+
+
 def fingerprint(doc: Doc) -> str:
-    """What a mark says, whenever it was saved: tells undo whether someone changed it since."""
-    content = {k: v for k, v in doc.items() if k != "updated"}
+    """What a mark says (its quote, tag, comment…), whenever and wherever it was saved: tells
+    undo whether someone changed it since."""
+    content = {k: v for k, v in doc.items() if k not in ANCHORING}
     return hashlib.sha1(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 

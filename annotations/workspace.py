@@ -39,7 +39,7 @@ from annotations.fsutil import atomic_write_text, folder_lock
 from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Section, Span, Tag
 from annotations.rejections import add_rejected, load_rejected, rejections_path
-from annotations.store import HISTORY, Doc, Put, Store, Tables
+from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
 from annotations.suggest import Suggestion, suggest, tagged
 
 SEED_FOLDERS = (
@@ -510,10 +510,11 @@ class Workspace:
         on every redraw is cheap.
         """
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
+        tables = self.store.tables()
         return [
             mark
-            for rid in self._marked_reports(report_id)
-            for mark in self.store.marks(rid)
+            for rid in self._marked_reports(report_id, tables)
+            for mark in self.store.marks(rid, tables)
             if wanted(mark.tag.value, mark.reviewer, mark.deleted)
         ]
 
@@ -527,15 +528,17 @@ class Workspace:
     ) -> list[Doc]:
         """`annotations` as the stored documents (same filter, same order)."""
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
+        tables = self.store.tables()
         return [
             doc
-            for rid in self._marked_reports(report_id)
-            for doc in self.store.docs(rid)
+            for rid in self._marked_reports(report_id, tables)
+            for doc in self.store.docs(rid, tables)
             if wanted(doc["tag"], doc["reviewer"], doc["deleted"])
         ]
 
-    def _marked_reports(self, report_id: str | None) -> list[str]:
-        return [report_id] if report_id is not None else self.store.report_ids()
+    @staticmethod
+    def _marked_reports(report_id: str | None, tables: Tables) -> list[str]:
+        return [report_id] if report_id is not None else report_tables(tables)
 
     def _mark_filter(
         self, report_id: str | None, tag: Tag | str | None, reviewer: str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,8 +100,11 @@ def test_marks_keep_their_place_through_edits_elsewhere(
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
-def test_reimport_of_an_edited_report_moves_every_mark(tmp_path: Path, data: st.DataObject) -> None:
-    home = tmp_path / str(data.draw(st.integers(0, 10**9)))
+def test_reimport_of_an_edited_report_moves_every_mark(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("reimport")
+    home = tmp_path / "ws"
     source = tmp_path / "draft.txt"
     text = "".join(SENTENCES * 3)
     source.write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from appkit import app_test, open_workspace, seed_id, visible_text
 from rich.cells import cell_len
+from textual.widgets import Tree
 
 from annotations.model import Tag
 from tui.app import ShenyueApp
@@ -14,6 +15,7 @@ from tui.screens.prompt import ConfirmScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.document import stops_of, wrap
 from tui.widgets.marking import MarkingDocument
+from tui.widgets.marks_pane import MarksPane
 
 SIZE = (120, 40)
 
@@ -258,3 +260,28 @@ def test_wrapping_by_cell_width_covers_the_text_exactly() -> None:
     assert "".join(text[s:e] for s, e in lines) == text
     assert all(cell_len(text[s:e]) <= 21 for s, e in lines)
     assert all(lines[i][1] == lines[i + 1][0] for i in range(len(lines) - 1))
+
+
+@app_test
+async def test_outline_and_marks_pane_move_the_cursor(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    report = ws.report(rid)
+    second = report.sections[1]
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket", "j", "j", "a", "g")
+        mark = ws.annotations(report_id=rid)[0]
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        tree = screen.query_one("#outline", Tree)
+        node = next(n for n in screen.tree_nodes(tree.root) if n.data is second)
+        tree.select_node(node)
+        await pilot.pause()
+        assert report.section_path(document(app).cursor_offset)[0] is second
+        await pilot.press("g", "tab")
+        assert isinstance(app.focused, MarksPane)
+        assert [m.id for m in app.focused.marks] == [mark.id]
+        await pilot.press("enter")
+        assert app.focused is document(app)
+        assert document(app).cursor_offset == mark.start

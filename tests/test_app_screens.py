@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from appkit import app_test, open_workspace, seed_id, visible_text
+from textual.geometry import Offset
+from textual.selection import Selection
 from textual.widgets import DataTable
 
 from annotations.model import Tag
@@ -12,7 +14,7 @@ from tui.app import ShenyueApp
 from tui.i18n import _, parse_po, set_language
 from tui.screens.compare import CompareScreen, best_section, heading_key
 from tui.screens.help import HelpScreen
-from tui.screens.library import LibraryScreen
+from tui.screens.library import LibraryScreen, PathSuggester
 from tui.screens.lookup import LookupScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.marking import MarkingDocument
@@ -74,7 +76,7 @@ async def test_compare_marked_reports_aligns_sections(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path)
     app = ShenyueApp(ws)
     dalian, qingyuan = seed_id(ws, "dalian"), seed_id(ws, "qingyuan")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         for rid in (dalian, qingyuan):
             table(app).move_cursor(row=table(app).get_row_index(rid))
             await pilot.press("space")
@@ -91,6 +93,11 @@ async def test_compare_marked_reports_aligns_sections(tmp_path: Path) -> None:
         assert [m.tag for m in ws.annotations(report_id=qingyuan)] == [Tag.ACHIEVEMENT]
         await pilot.press("equals_sign")
         assert screen.in_step
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert columns[1].scroll_y > 0
+        share = columns[1].scroll_y / columns[1].max_scroll_y
+        assert abs(columns[0].scroll_y - share * columns[0].max_scroll_y) <= 1
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert screen.group == 1
@@ -239,3 +246,48 @@ async def test_the_interface_speaks_chinese(tmp_path: Path) -> None:
             assert "成效" in titles
     finally:
         set_language("en")
+
+
+@app_test
+async def test_import_from_the_library(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    folder = tmp_path / "new"
+    folder.mkdir()
+    text = "某县2020年法治政府建设情况报告\n一、主要成效\n审查文件12件。\n"
+    (folder / "extra.txt").write_text(text, encoding="utf-8")
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "ctrl+u", *str(folder), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table(app).row_count == 6
+        assert any("某县" in m.title for m in ws.reports())
+
+
+@app_test
+async def test_path_completion_offers_what_exists(tmp_path: Path) -> None:
+    (tmp_path / "reports-2021").mkdir()
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    suggester = PathSuggester()
+    assert await suggester.get_suggestion(str(tmp_path / "rep")) == f"{tmp_path}/reports-2021/"
+    assert await suggester.get_suggestion(str(tmp_path / "no")) == str(tmp_path / "notes.txt")
+    assert await suggester.get_suggestion(str(tmp_path / "zz")) is None
+
+
+@app_test
+async def test_mouse_selection_maps_to_code_point_offsets(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    report = ws.report(rid)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one("#document", MarkingDocument)
+        lines = view._layout.lines
+        selection = Selection(Offset(2, 5), Offset(4, 6))
+        expected = report.text[lines[5][0] + 2:lines[6][0] + 4]
+        assert view.get_selection(selection) == (expected, "\n")
+        view.selection_updated(selection)
+        await pilot.press("s")
+        (mark,) = ws.annotations(report_id=rid)
+        assert (mark.start, mark.end) == (lines[5][0] + 2, lines[6][0] + 4)

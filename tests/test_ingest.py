@@ -246,9 +246,9 @@ def test_folder(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "report.docx"
+    path = tmp_path / "report.odt"
     path.write_bytes(b"PK\x03\x04")
-    assert ".docx files are not supported" in refusal(path)
+    assert ".odt files are not supported" in refusal(path)
 
 
 def test_empty_file(tmp_path: Path) -> None:

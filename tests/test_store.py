@@ -165,6 +165,9 @@ def test_cold_search_matches_the_loaded_search(ws: Workspace) -> None:
     assert sorted(d["id"] for d in found) == sorted(d["id"] for d in loaded)
     assert {d["comment"] for d in found} == {"改过", '引号 "行政复议" 在评论里'}
     assert [d["id"] for d in cold.search('"行政复议" 在')] != []
+    context_word = first.prefix[-3:]  # in every mark's context, in one mark's comment
+    ws.update_annotation(first.id, comment=f"见{context_word}")
+    assert [d["id"] for d in Store(ws.home / "store").search(context_word)] == [first.id]
 
 
 # -- the workspace's marks -------------------------------------------------------------------
@@ -312,3 +315,19 @@ def test_undo_leaves_alone_what_someone_else_changed_since(ws: Workspace) -> Non
     outcome = ws.undo()
     assert outcome is not None and "left alone" in outcome
     assert ws.annotation(mark_id).comment == "theirs"
+
+
+def test_undo_reaches_across_a_new_version_of_the_text(ws: Workspace, tmp_path: Path) -> None:
+    source = tmp_path / "draft.txt"
+    source.write_text("一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    report = ws.import_report(source)
+    at = report.text.index("行政复议")
+    mark = ws.annotate(report.id, at, at + 11, "shortcoming", "旧评论")
+    ws.update_annotation(mark.id, comment="新评论")
+    source.write_text("前言。\n一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    new = ws.import_report(source)
+    assert ws.undo() == "undid: edit mark «行政复议信息化程度不高»"
+    restored = ws.annotation(mark.id)
+    assert restored.comment == "旧评论" and restored.text_sha256 == new.sha256
+    assert new.text[restored.start : restored.end] == "行政复议信息化程度不高"
+    assert ws.undo() is not None and ws.annotation(mark.id).deleted

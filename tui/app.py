@@ -6,10 +6,10 @@ import os
 import sys
 import tomllib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from annotations.errors import UserError
@@ -45,7 +45,7 @@ class ShenyueApp(App[None]):
 
     CSS_PATH = "shenyue.tcss"
     TITLE = "Shenyue 审阅"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "lookup", "Look up", id="app.lookup", priority=True),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("tab", "app.focus_next", "Next pane", id="app.focus_next", show=False),
@@ -213,7 +213,8 @@ class ShenyueApp(App[None]):
             def run(action: str = binding.action, node: Any = active.node) -> None:
                 self.call_later(self.run_action, action, node)
 
-            yield SystemCommand(binding.description, f"{binding.key_display or self.get_key_display(binding)} · {binding.id or key}", run)
+            keys = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(binding.description, f"{keys} · {binding.id or key}", run)
         yield from super().get_system_commands(screen)
 
 

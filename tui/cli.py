@@ -87,18 +87,52 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def print_import_summary(summary: ImportSummary) -> None:
-    """One line per file, then the totals; refusals go to stderr with their reason."""
-    for outcome in summary.outcomes:
-        if outcome.status == "refused":
-            print(f"refused   {outcome.path}: {outcome.reason}", file=sys.stderr)
-        elif outcome.report is not None:
-            print(f"{outcome.status:<9} {outcome.report.id}  {outcome.report.title}")
+    """A table of every file's outcome on a terminal, else one line per file; then totals.
+
+    Plain output sends refusals to stderr with their reason, so scripts see them apart.
+    """
     totals = ", ".join(
         f"{summary.count(s)} {s}"
         for s in ("imported", "updated", "present", "refused")
         if summary.count(s)
     )
+    if stdout_is_terminal():
+        print_import_table(summary)
+    else:
+        for outcome in summary.outcomes:
+            if outcome.status == "refused":
+                print(f"refused   {outcome.path}: {outcome.reason}", file=sys.stderr)
+            elif outcome.report is not None:
+                print(f"{outcome.status:<9} {outcome.report.id}  {outcome.report.title}")
     print(totals or "nothing to import")
+
+
+IMPORT_STATUS = {
+    "imported": ("imported", "green"),
+    "updated": ("updated", "cyan"),
+    "present": ("already present", "dim"),
+    "refused": ("refused", "red"),
+}
+
+
+def print_import_table(summary: ImportSummary) -> None:
+    """The outcomes as a Rich table, grouped by status; file names and reasons are plain text."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold", show_lines=False)
+    for name in ("outcome", "file", "report", "title or reason"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("outcome", "report"))
+    for status, (label, style) in IMPORT_STATUS.items():
+        for outcome in (o for o in summary.outcomes if o.status == status):
+            report = outcome.report
+            table.add_row(
+                Text(label, style=style),
+                Text(outcome.path.name),
+                Text(report.id if report is not None else ""),
+                Text(outcome.reason if status == "refused" or report is None else report.title),
+            )
+    console().print(table)
 
 
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
@@ -117,7 +151,8 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
 
     table = Table(box=None, header_style="bold")
     for name in ("id", "year", "chars", "title", "issuer"):
-        table.add_column(name, no_wrap=name != "title", justify="right" if name == "chars" else "left")
+        justify = "right" if name == "chars" else "left"
+        table.add_column(name, no_wrap=name != "title", justify=justify)
     for m in metas:
         # titles come from report text: never let Rich read them as markup
         table.add_row(m.id, str(m.year or ""), str(m.chars), Text(m.title), Text(m.issuer or ""))

@@ -27,7 +27,8 @@ def available_languages() -> list[str]:
 def parse_po(text: str) -> dict[str, str]:
     """The msgid → msgstr pairs of a `.po` file (untranslated and header entries left out)."""
     entries: dict[str, str] = {}
-    field, parts = "", {"msgid": [], "msgstr": []}  # type: tuple[str, dict[str, list[str]]]
+    field = ""
+    parts: dict[str, list[str]] = {"msgid": [], "msgstr": []}
 
     def flush() -> None:
         msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
@@ -86,3 +87,6 @@ def localise_bindings(node: Any) -> None:
     for key, bindings in table.items():
         table[key] = [replace(b, description=_(b.description)) if b.description else b
                       for b in bindings]
+
+
+set_language(None)

@@ -11,7 +11,7 @@ from rich.text import Text
 from annotations.model import Annotation, Section, Span, Tag
 from tui.i18n import _
 
-# each tag differs by an attribute as well as a colour, so NO_COLOR and monochrome still tell them apart
+# each tag differs by an attribute as well as a colour: NO_COLOR and monochrome tell them apart
 TAG_STYLES = {
     Tag.ACHIEVEMENT: Style(bold=True, color="#5fd75f"),
     Tag.SHORTCOMING: Style(underline=True, color="#ff6f6f"),

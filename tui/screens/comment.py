@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
@@ -15,7 +17,7 @@ from tui.screens.prompt import ConfirmScreen
 class CommentScreen(ModalScreen[str | None]):
     """Edit a mark's comment: ctrl+s saves it, esc cancels (asking first if text was typed)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="comment.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="comment.cancel", priority=True),
     ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -79,7 +80,7 @@ def tag_columns(report: Report, marks: list[Annotation]) -> list[list[Column]]:
 class CompareScreen(Screen[None]):
     """Columns of documents; every review key works in the focused column."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="compare.back"),
         Binding("equals_sign", "toggle_step", "Scroll in step", id="compare.step",
                 key_display="="),
@@ -115,9 +116,10 @@ class CompareScreen(Screen[None]):
         await holder.remove_children()
         columns = []
         for number, column in enumerate(self.groups[self.group]):
-            heading = Text(f"{column.report.title} · ", no_wrap=True, overflow="ellipsis")
+            heading = Text(no_wrap=True, overflow="ellipsis")
             tag = next((t for t in Tag if tag_label(t) == column.heading), None)
             heading.append(column.heading, style=TAG_STYLES[tag] if tag else "bold")
+            heading.append(f" · {column.report.title}")
             body = (MarkingDocument(column.report, column.ranges, id=f"column-{number}")
                     if column.ranges else Static(_("Nothing to show here."), markup=False,
                                                  classes="empty-column"))
@@ -125,8 +127,7 @@ class CompareScreen(Screen[None]):
                                     classes="column"))
         await holder.mount_all(columns)
         for document in self.documents():
-            self.watch(document, "scroll_y", lambda _old, _new, d=document: self._follow(d),
-                       init=False)
+            self.watch(document, "scroll_y", self._follower(document), init=False)
         self.reload_marks()
         documents = self.documents()
         if documents:
@@ -144,6 +145,12 @@ class CompareScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.reload_marks()
+
+    def _follower(self, leader: DocumentView) -> Callable[[], None]:
+        def follow() -> None:
+            self._follow(leader)
+
+        return follow
 
     def _follow(self, leader: DocumentView) -> None:
         if not self.in_step or self._syncing or self.focused is not leader:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -27,14 +27,17 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:
         if display not in keys:
             keys.append(display)
         ids[group] = binding.id or ""
-    return [(" ".join(keys), description, ids[(action, description)])
+    rows = [(" ".join(keys), description, ids[(action, description)])
             for (action, description), keys in by_action.items()]
+    return sorted(rows, key=lambda row: not row[2])  # ours (with an id) first
 
 
 class HelpScreen(Screen[None]):
     """The keys of the screen it was opened from."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "back", "Back", id="help.back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "back", "Back", id="help.back"),
+    ]
 
     def __init__(self, below: Screen[Any]) -> None:
         super().__init__()
@@ -51,7 +54,8 @@ class HelpScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns(_("Key"), _("Action"), _("Binding id"))
         for keys, description, binding_id in self.rows:
-            table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id, style="dim"))
+            table.add_row(Text(keys, style="bold"), Text(description),
+                          Text(binding_id, style="dim"))
         table.focus()
 
     def action_back(self) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
@@ -83,7 +83,7 @@ def column_label(column: str) -> str:
 class LibraryScreen(Screen[None]):
     """Choose a report to review, or several to compare."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
         Binding("c", "compare", "Compare", id="library.compare"),
@@ -137,7 +137,8 @@ class LibraryScreen(Screen[None]):
         rows = []
         for meta in self.shenyue.ws.reports():
             marks = by_report.get(meta.id, [])
-            progress = covered_share(self.shenyue.ws.report(meta.id).sentences, marks) if marks else 0.0
+            sentences = self.shenyue.ws.report(meta.id).sentences if marks else ()
+            progress = covered_share(sentences, marks)
             rows.append(Row(meta, tag_counts(marks), progress))
         self.rows = rows
         self.rows_by_id = {row.meta.id: row for row in rows}
@@ -206,7 +207,8 @@ class LibraryScreen(Screen[None]):
         self.sort_column = COLUMNS[(COLUMNS.index(self.sort_column) + 1) % len(COLUMNS)]
         self.sort_reverse = self.sort_column in ("progress", "marks", "chars", "year")
         self._fill()
-        self.notify(_("Sorted by {column}").format(column=column_label(self.sort_column)), timeout=2)
+        column = column_label(self.sort_column)
+        self.notify(_("Sorted by {column}").format(column=column), timeout=2)
 
     def action_toggle_compare(self) -> None:
         report = self.selected_report()
@@ -277,7 +279,8 @@ class LibraryScreen(Screen[None]):
 
     def _imported(self, summary: ImportSummary) -> None:
         self.reload_marks()
-        message = _("Imported {new}, updated {updated}, already present {present}, refused {refused}.")
+        message = _("Imported {new}, updated {updated}, already present {present}, "
+                    "refused {refused}.")
         self.notify(message.format(new=summary.count("imported"), updated=summary.count("updated"),
                                    present=summary.count("present"),
                                    refused=summary.count("refused")), markup=False)

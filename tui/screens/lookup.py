@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,24 +22,26 @@ if TYPE_CHECKING:
 RESULT_LIMIT = 200
 
 
-def hit_option(number: int, hit: Hit) -> Option:
-    """A result: where it is, then the passage around it."""
-    prompt = Text(no_wrap=False, end="")
+def hit_option(number: int, hit: Hit, query: str) -> Option:
+    """A result: where it is on one line, then the passage around it with the query marked."""
+    where = Text(no_wrap=True, overflow="ellipsis", end="")
     if hit.annotation is not None:
-        prompt.append(f"{tag_label(hit.annotation.tag)} ", style=TAG_STYLES[hit.annotation.tag])
-    prompt.append(hit.report.title, style="bold")
+        where.append(f"{tag_label(hit.annotation.tag)} ", style=TAG_STYLES[hit.annotation.tag])
+    where.append(hit.report.title, style="bold")
     if hit.section:
-        prompt.append(f" · {hit.section}")
-    prompt.append("\n  " + " ".join(hit.context.split()))
+        where.append(f" · {hit.section}")
+    context = Text("  " + " ".join(hit.context.split()), end="")
+    context.highlight_words([query], style="reverse", case_sensitive=False)
+    lines = [where, context]
     if hit.annotation is not None and hit.annotation.comment:
-        prompt.append("\n  " + hit.annotation.comment, style="italic")
-    return Option(prompt, id=str(number))
+        lines.append(Text("  » " + hit.annotation.comment, style="italic", end=""))
+    return Option(Text("\n", end="").join(lines), id=str(number))
 
 
 class LookupScreen(Screen[None]):
     """A search box and its results; enter opens the passage."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="lookup.back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="lookup.back")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,7 +78,7 @@ class LookupScreen(Screen[None]):
         except UserError as exc:
             self.shenyue.report_error(exc)
             return
-        results.add_options([hit_option(i, h) for i, h in enumerate(self.hits)])
+        results.add_options([hit_option(i, h, query) for i, h in enumerate(self.hits)])
         self.query_one("#lookup-status", Static).update(
             Text(_("{count} results for {query}").format(count=len(self.hits), query=query)))
         if self.hits:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
@@ -14,7 +14,14 @@ from textual.widgets.tree import TreeNode
 
 from annotations.model import Annotation, Report, Section, Tag
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, counts_text, covered_share, section_title_path, tag_counts, tag_label
+from tui.marks import (
+    TAG_STYLES,
+    counts_text,
+    covered_share,
+    section_title_path,
+    tag_counts,
+    tag_label,
+)
 from tui.widgets.document import DocumentView
 from tui.widgets.marking import MarkingDocument, short_quote
 from tui.widgets.marks_pane import MarksPane
@@ -27,8 +34,8 @@ if TYPE_CHECKING:
 class ReviewScreen(Screen[None]):
     """One report under review."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    BINDINGS = [
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
     ]
@@ -97,8 +104,8 @@ class ReviewScreen(Screen[None]):
     def _update_outline(self) -> None:
         counts: dict[int, dict[Tag, int]] = {}
         for mark in self.document.marks:
-            for section in self.report.section_path(mark.start):
-                counts.setdefault(section.start, dict.fromkeys(Tag, 0))[mark.tag] += 1
+            for holder in self.report.section_path(mark.start):
+                counts.setdefault(holder.start, dict.fromkeys(Tag, 0))[mark.tag] += 1
         tree = self.query_one("#outline", Tree)
         for node in self.tree_nodes(tree.root):
             section = node.data
@@ -144,14 +151,11 @@ class ReviewScreen(Screen[None]):
         progress = covered_share(self.report.sentences, document.marks)
         status = Text(no_wrap=True, overflow="ellipsis", end="")
         status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
-        status.append(f" {short_quote(self.report.title, 28)} ")
-        status.append(f"│ {short_quote(section, 22) or '—'} ")
-        status.append(_("│ sentence {n}/{total} ").format(
-            n=document.sentence_index + 1, total=document.sentence_count))
-        status.append(_("│ done {percent:.0%} ").format(percent=progress))
-        status.append("│ ")
+        status.append(f" {self.shenyue.save_state_label} │ ")
+        status.append(_("{n}/{total} │ done {percent:.0%} │ ").format(
+            n=document.sentence_index + 1, total=document.sentence_count, percent=progress))
         status.append_text(counts_text(tag_counts(document.marks)))
-        status.append(f" │ {self.shenyue.save_state_label}")
+        status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)
 
     def on_document_view_moved(self, event: DocumentView.Moved) -> None:

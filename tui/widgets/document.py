@@ -11,11 +11,12 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -160,8 +161,9 @@ class DocumentView(ScrollView, can_focus=True):
     DocumentView:focus { background-tint: $foreground 4%; }
     """
 
-    BINDINGS = [
-        Binding("j,down", "next_sentence", "Next sentence", id="doc.next_sentence", key_display="j"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "next_sentence", "Next sentence", id="doc.next_sentence",
+                key_display="j"),
         Binding("k,up", "prev_sentence", "Previous sentence", id="doc.prev_sentence",
                 key_display="k"),
         Binding("J", "extend", "Extend selection", id="doc.extend", show=False),
@@ -209,7 +211,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._mark_starts: list[int] = []
         self.hits: list[Span] = []
         self._hit = 0
-        self.query = ""
+        self.search_query = ""
         self._lo = 0
         self._hi = 0
         self._mouse_span: Span | None = None
@@ -422,13 +424,14 @@ class DocumentView(ScrollView, can_focus=True):
         def found(query: str | None) -> None:
             if query is not None:
                 count = self.set_search(query)
-                self.notify(_("{count} matches").format(count=count) if query else _("Search cleared"))
+                found = _("{count} matches").format(count=count)
+                self.notify(found if query else _("Search cleared"))
 
-        self.app.push_screen(PromptScreen(_("Search in this report"), self.query), found)
+        self.app.push_screen(PromptScreen(_("Search in this report"), self.search_query), found)
 
     def set_search(self, query: str) -> int:
         """Highlight every occurrence of `query` (case-insensitive) and go to the next one."""
-        self.query = query
+        self.search_query = query
         self.hits = []
         if query:
             folded, needle = self.report.text.casefold(), query.casefold()

@@ -7,9 +7,9 @@ import shlex
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from annotations.errors import UserError
 from annotations.model import Annotation, Tag
@@ -40,7 +40,7 @@ def short_quote(text: str, limit: int = 24) -> str:
 class MarkingDocument(DocumentView):
     """A document view whose keys change the reviewer's marks in the workspace."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "tag('achievement')", "Achievement", id="doc.tag_achievement"),
         Binding("s", "tag('shortcoming')", "Shortcoming", id="doc.tag_shortcoming"),
         Binding("p", "tag('plan')", "Plan", id="doc.tag_plan"),
@@ -108,7 +108,7 @@ class MarkingDocument(DocumentView):
         except UserError as exc:
             self.shenyue.report_error(exc)
             return
-        self.shenyue.marks_changed(_("Comment saved"))
+        self.shenyue.marks_changed(_("Comment changed"))
 
     def action_edit_comment(self) -> None:
         mark = self.mark_here()

@@ -4,9 +4,11 @@ without a layout pass (a key press that tags must not re-lay out the screen)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
+from rich.console import Console
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 
@@ -16,15 +18,22 @@ from tui.marks import TAG_STYLES, tag_label
 
 
 def mark_entry(mark: Annotation, width: int) -> Text:
-    """A mark as two or three lines: tag and quote, then its comment."""
-    entry = Text(no_wrap=False, end="")
-    entry.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
+    """A mark as one line of tag and quote, then up to two lines of its comment."""
+    head = Text(no_wrap=True, overflow="ellipsis", end="")
+    head.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
     if mark.orphan:
-        entry.append(_("(orphan) "), style="dim")
-    entry.append(" ".join(mark.quote.split())[: max(width * 2, 10)])
-    if mark.comment:
-        entry.append("\n» " + mark.comment, style="italic")
-    return entry
+        head.append(_("(orphan) "), style="dim")
+    head.append(" ".join(mark.quote.split()))
+    head.truncate(width, overflow="ellipsis")
+    if not mark.comment:
+        return head
+    comment = Text("» " + " ".join(mark.comment.split()), style="italic", end="")
+    lines = comment.wrap(Console(width=width, legacy_windows=False), width)
+    kept = lines[:2]
+    if len(lines) > 2:
+        kept[-1].truncate(max(width - 1, 1))
+        kept[-1].append("…")
+    return Text("\n", end="").join([head, *kept])
 
 
 class MarksPane(Widget, can_focus=True):
@@ -34,7 +43,7 @@ class MarksPane(Widget, can_focus=True):
     MarksPane { overflow: hidden; padding: 0 1; }
     MarksPane:focus { background-tint: $foreground 5%; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "move(1)", "Next mark", id="marks.next", show=False),
         Binding("up,k", "move(-1)", "Previous mark", id="marks.previous", show=False),
         Binding("enter", "choose", "Go to mark", id="marks.choose"),
