@@ -66,7 +66,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-class folder_lock:  # noqa: N801 - used as a context manager, reads like `with open(...)`
+class folder_lock:
     """An exclusive lock shared by every process working on the same folder."""
 
     def __init__(self, path: Path) -> None:

@@ -327,9 +327,8 @@ class Workspace:
             "sentences": [[s.start, s.end] for s in sentences],
             "boilerplate": [[b.start, b.end] for b in boilerplate],
         }
-        atomic_write_text(
-            self._structure_path(meta.id), json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        )
+        compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        atomic_write_text(self._structure_path(meta.id), compact)
 
     # -- importing -----------------------------------------------------------------------
 

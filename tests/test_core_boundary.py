@@ -25,7 +25,8 @@ def test_annotations_modules_do_not_import_textual() -> None:
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}: importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))))"
+        "print(sorted(m for m in sys.modules\n"
+        "             if m == 'textual' or m.startswith(('textual.', 'tui'))))"
     )
     assert run_python(code) == "[]"
 

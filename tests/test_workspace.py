@@ -64,7 +64,9 @@ def test_edited_source_becomes_a_new_version_with_the_same_id(
     ws: Workspace, tmp_path: Path
 ) -> None:
     path = tmp_path / "draft.txt"
-    path.write_text("一、成效\n审查规范性文件65件。\n二、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    path.write_text(
+        "一、成效\n审查规范性文件65件。\n二、不足\n行政复议信息化程度不高。\n", encoding="utf-8"
+    )
     first = ws.import_report(path)
     mark = ws.annotate(first.id, first.text.index("行政复议"), first.text.index("不高") + 2,
                        Tag.SHORTCOMING)

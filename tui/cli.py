@@ -151,8 +151,7 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
 
     table = Table(box=None, header_style="bold")
     for name in ("id", "year", "chars", "title", "issuer"):
-        justify = "right" if name == "chars" else "left"
-        table.add_column(name, no_wrap=name != "title", justify=justify)
+        table.add_column(name, no_wrap=name != "title")
     for m in metas:
         # titles come from report text: never let Rich read them as markup
         table.add_row(m.id, str(m.year or ""), str(m.chars), Text(m.title), Text(m.issuer or ""))
