@@ -151,11 +151,10 @@ _DROPPED_TAGS = frozenset(
 _BLOCK_TAGS = frozenset(
     {"address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dir"}
     | {"div", "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6"}
-    | {"hr", "li", "main", "menu", "ol", "p", "pre", "section", "summary", "table", "tbody"}
-    | {"td", "tfoot", "th", "thead", "tr", "ul"}
+    | {"hr", "li", "main", "menu", "ol", "p", "pre", "section", "summary", "table"}
+    | {"td", "th", "tr", "ul"}
 )
 _LAYOUT_INSIDE = frozenset({"table", "p", "div", "br", "ul", "ol"})
-_TABLE_PARTS = frozenset({"thead", "tbody", "tfoot"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _MIN_BODY = 20
 # widening stops at a block that adds more than this share of text, or mostly links
@@ -333,7 +332,7 @@ class _HtmlLines:
             self.flush()
             self.lines.extend(paragraph(line) for line in element.text_content().split("\n"))
         else:
-            block = tag in _BLOCK_TAGS and tag not in _TABLE_PARTS
+            block = tag in _BLOCK_TAGS
             if block:
                 self.flush()
             self.pieces.append(element.text or "")
@@ -402,12 +401,12 @@ def _docx_blocks(container: Any, document: Any) -> Iterator[str]:
 
 
 def _docx_row_cells(row: Any, document: Any) -> Iterator[str]:
-    seen: set[int] = set()
+    seen: set[Any] = set()
     for cell in row.cells:
         # a merged cell appears once per grid column it spans
-        if id(cell._tc) in seen:
+        if cell._tc in seen:
             continue
-        seen.add(id(cell._tc))
+        seen.add(cell._tc)
         text = " ".join(p for p in _docx_blocks(cell._tc, document) if p)
         if text:
             yield text

@@ -303,3 +303,20 @@ def test_import_table_on_a_terminal_shows_every_outcome(
     for words in ("imported", "already present", "refused", "[red]page.html", "plain text"):
         assert words in out
     assert "1 imported, 1 present, 1 refused" in out
+
+
+def test_word_merged_cells_appear_once_and_soft_breaks_split() -> None:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "行政复议"
+    table.cell(0, 2).text = "30件"
+    for column, value in enumerate(("甲", "", "丙")):
+        table.cell(1, column).text = value
+    document.add_paragraph("第一行").add_run().add_break()
+    document.paragraphs[-1].add_run("第二行")
+    out = io.BytesIO()
+    document.save(out)
+    found = formats.extract_text(Path("draft.docx"), out.getvalue())
+    assert found.text.split("\n") == ["行政复议 30件", "甲 丙", "第一行", "第二行"]
