@@ -145,3 +145,18 @@ def test_console_script_runs(home: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == len(seed_files())
+
+
+def test_app_refuses_a_damaged_store_with_one_sentence(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(home, "annotate", "常州", "--quote", "行政复议信息化建设", "--tag", "plan") == 0
+    store = home / "store" / "annotations.jsonl"
+    with store.open("ab") as handle:
+        handle.write(b"garbage\n")
+    damaged = store.read_bytes()
+    capsys.readouterr()
+    assert run(home, "open") == 1
+    err = capsys.readouterr().err
+    assert "damaged" in err and "Traceback" not in err
+    assert store.read_bytes() == damaged

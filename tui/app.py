@@ -115,7 +115,10 @@ class ShenyueApp(App[None]):
         """Redraw the marks on the current screen."""
         reload = getattr(self.screen, "reload_marks", None)
         if reload is not None:
-            reload()
+            try:
+                reload()
+            except UserError as exc:  # e.g. another program damaged the store while we run
+                self.report_error(exc)
 
     def marks_changed(self, message: str) -> None:
         """A key press changed the marks (already on disk): say so and redraw."""
@@ -221,4 +224,6 @@ class ShenyueApp(App[None]):
 def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:
     """Run the app in this terminal (what `shenyue` with no subcommand does)."""
     set_language(lang)
+    # a damaged or newer store is refused here, as one sentence, before the screen is taken
+    ws.annotations()
     ShenyueApp(ws, report_id).run()
