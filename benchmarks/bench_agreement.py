@@ -4,33 +4,19 @@ ends jittered): `agreement_report` on the workspace and u-α alone on one long c
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from annotations.agreement import agreement_report
 from annotations.model import Tag
 from annotations.reliability import unitizing_alpha
 from annotations.workspace import Workspace
+from benchmarks.timing import median_ms
 
 REVIEWERS = ("A", "B", "C")
 RUNS = 5
 CONTINUUM = 1_000_000
 UNITS = 20_000
-
-
-def median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
-    """Median wall time of `action` in milliseconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
 
 def mark_everything(ws: Workspace, rng: random.Random) -> int:
     """Each reviewer tags every sentence of every report, ends moved by up to 3 characters."""
@@ -52,14 +38,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ws = Workspace.open(Path(folder) / "ws", reviewer="A")
         marks = mark_everything(ws, rng)
-        ms = median_ms(lambda: agreement_report(ws))
+        ms = median_ms(lambda: agreement_report(ws), RUNS)
         print(f"agreement_report, 5 reports, 3 reviewers, {marks} marks: {ms:.1f} ms (median)")
     coders = [
         [(o, o + rng.randrange(5, 40), rng.choice("xyz"))
          for o in sorted(rng.sample(range(CONTINUUM - 50), UNITS))]
         for _ in range(2)
     ]
-    ms = median_ms(lambda: unitizing_alpha(coders, 0, CONTINUUM))
+    ms = median_ms(lambda: unitizing_alpha(coders, 0, CONTINUUM), RUNS)
     print(f"u-α, 2 coders x {UNITS} units on {CONTINUUM} characters: {ms:.1f} ms (median)")
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from annotations.workspace import Workspace, seed_files
+from benchmarks.timing import wall
 
 REPORTS = 2000
+RUNS = 7
 
 
 def make_reports(folder: Path, count: int) -> None:
@@ -20,17 +20,6 @@ def make_reports(folder: Path, count: int) -> None:
     for i in range(count):
         text = seeds[i % len(seeds)] + f"\n附:第{i}号补充说明。\n"
         (folder / f"r{i:05d}.txt").write_text(text, encoding="utf-8")
-
-
-def wall(cmd: list[str], runs: int = 7) -> float:
-    """Median wall time of `cmd` in seconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
 
 def main() -> None:
     """Build the workspace once, then time `shenyue list` against a bare interpreter."""
@@ -46,9 +35,9 @@ def main() -> None:
         print(f"import {summary.count('imported')} reports: {took:.1f} s")
         shenyue = str(Path(sys.executable).parent / "shenyue")
         env_cmd = [shenyue, "--home", str(root / "ws"), "list"]
-        baseline = wall([sys.executable, "-c", "pass"])
-        listing = wall(env_cmd)
-        as_json = wall([*env_cmd, "--json"])
+        baseline = wall([sys.executable, "-c", "pass"], RUNS)
+        listing = wall(env_cmd, RUNS)
+        as_json = wall([*env_cmd, "--json"], RUNS)
         print(f"python -c pass          : {baseline * 1000:6.0f} ms (median of 7)")
         print(f"shenyue list   ({REPORTS})  : {listing * 1000:6.0f} ms wall (target <= 300)")
         print(f"shenyue list --json     : {as_json * 1000:6.0f} ms wall")

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from tinydb import TinyDB
 
 from annotations.workspace import Workspace
 from benchmarks.bench_cli import make_reports
+from benchmarks.timing import median_ms, wall
 
 MARKS = 100_000
 REPORTS = 2_000
@@ -27,17 +25,6 @@ JSONSTORAGE_RUNS = ((30_000, 10), (100_000, 3))  # each insert rewrites the whol
 BATCH = 5_000
 SAMPLES = 60
 COMMENTS = ("数量可核实,但未说明质量", "", "与上年相比有所进步", "原因分析不够深入", "")
-
-
-def median_ms(action: Callable[[], Any], runs: int = SAMPLES) -> float:
-    """Median wall time of `action` in milliseconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
 
 def random_item(rng: random.Random, report_id: str, text: str) -> dict[str, Any]:
     """A plausible mark: a passage of 8 to 60 characters with a tag and maybe a comment."""
@@ -64,7 +51,7 @@ def one_annotate(ws: Workspace, report_ids: list[str], rng: random.Random) -> fl
         item = random_item(rng, rid, texts[rid])
         ws.annotate(rid, item["start"], item["end"], item["tag"], item["comment"])
 
-    return median_ms(annotate)
+    return median_ms(annotate, SAMPLES)
 
 
 def jsonstorage_insert(folder: Path, ws: Workspace, count: int, runs: int) -> float:
@@ -78,17 +65,6 @@ def jsonstorage_insert(folder: Path, ws: Workspace, count: int, runs: int) -> fl
     db.close()
     path.unlink()
     return result
-
-
-def wall(cmd: list[str], runs: int = 5) -> float:
-    """Median wall time of a command in seconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
 
 def main() -> None:
     """Build both workspaces, then print each figure beside its target."""
@@ -127,10 +103,10 @@ def main() -> None:
                   f"{runs} (same documents)")
 
         home = ["--home", str(root / "spread")]
-        lookup = wall([shenyue, *home, "lookup", "行政复议", "--json"])
-        lookup_plain = wall([shenyue, *home, "lookup", "行政复议"])
+        lookup = wall([shenyue, *home, "lookup", "行政复议", "--json"], 5)
+        lookup_plain = wall([shenyue, *home, "lookup", "行政复议"], 5)
         texts = str(root / "spread" / "reports")
-        grep = wall(["grep", "-rF", "--include=*.txt", "行政复议", texts])
+        grep = wall(["grep", "-rF", "--include=*.txt", "行政复议", texts], 5)
         print(f"shenyue lookup 行政复议 --json (cold): {lookup * 1000:6.0f} ms wall (<= 500)")
         print(f"shenyue lookup 行政复议 (piped, cold): {lookup_plain * 1000:6.0f} ms wall")
         print(f"grep -rF 行政复议 reports/*.txt     : {grep * 1000:6.0f} ms wall")

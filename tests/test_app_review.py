@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appkit import app_test, open_workspace, seed_id, visible_text
 from rich.cells import cell_len
 from textual.widgets import Tree
 
 from annotations.model import Tag
+from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
 from tui.screens.comment import CommentScreen
 from tui.screens.prompt import ConfirmScreen

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appkit import app_test, open_workspace, seed_id, visible_text
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.widgets import DataTable
 
 from annotations.model import Tag
+from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
 from tui.i18n import _, parse_po, set_language
 from tui.screens.compare import CompareScreen, best_section, heading_key
@@ -52,7 +52,7 @@ async def test_library_filter_and_sort(tmp_path: Path) -> None:
         assert isinstance(screen, LibraryScreen)
         while screen.sort_column != "year":
             await pilot.press("o")
-        years = [screen.rows_by_id[str(k.value)].meta.year for k in table(app).rows]
+        years = [screen.rows_by_id[str(k.value)].meta.year or 0 for k in table(app).rows]
         assert years == sorted(years, reverse=True)
 
 

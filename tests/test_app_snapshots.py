@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from appkit import open_workspace, seed_id
 
 from annotations.model import Tag
+from tests.appkit import open_workspace, seed_id
 from tui.app import ShenyueApp
 
 SIZES = [(120, 40), (80, 24)]

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from formatkit import (
+
+from annotations import formats
+from annotations.errors import IngestError
+from annotations.ingest import read_report_file
+from annotations.model import Report, Section, Tag
+from annotations.workspace import Workspace
+from tests.formatkit import (
     PDF_HEADER,
     SEEDS,
     SITE_CHROME,
@@ -18,12 +24,6 @@ from formatkit import (
     pdf_file,
     seed_lines,
 )
-
-from annotations import formats
-from annotations.errors import IngestError
-from annotations.ingest import read_report_file
-from annotations.model import Report, Section, Tag
-from annotations.workspace import Workspace
 from tui.cli import main
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -9,14 +9,9 @@ import pytest
 
 from annotations.errors import IngestError
 from annotations.ingest import MAX_BYTES, decode, ingest_bytes, normalise, read_report_file
+from annotations.workspace import seed_files
 
-SEED_NAMES = [
-    "changhai-2012-plan",
-    "changxingdao-2021",
-    "changzhou-2017",
-    "dalian-2017",
-    "qingyuan-2019",
-]
+SEED_NAMES = [path.stem for path in seed_files()]
 
 # (title, year, issuer, published, doc_number) as printed in each report
 METADATA = {

@@ -9,6 +9,7 @@ import pytest
 from annotations.ingest import read_report_file
 from annotations.model import Section, Span
 from annotations.structure import build_structure, heading_marker, parse_sections, split_sentences
+from annotations.workspace import seed_files
 
 
 def structure_of(seeds_dir: Path, name: str) -> tuple[str, tuple[Section, ...], tuple[Span, ...]]:
@@ -100,13 +101,7 @@ def test_dalian_numbers_restart_under_each_top_section(seeds_dir: Path) -> None:
     assert "责编" not in text[sections[-1].start : sections[-1].end]
 
 
-SEED_NAMES = [
-    "changhai-2012-plan",
-    "changxingdao-2021",
-    "changzhou-2017",
-    "dalian-2017",
-    "qingyuan-2019",
-]
+SEED_NAMES = [path.stem for path in seed_files()]
 
 
 @pytest.mark.parametrize("name", SEED_NAMES)

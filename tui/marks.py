@@ -17,6 +17,10 @@ TAG_STYLES = {
     Tag.SHORTCOMING: Style(underline=True, color="#ff6f6f"),
     Tag.PLAN: Style(italic=True, color="#6fb6ff"),
 }
+# a suggestion is its tag's style faded: dim is an attribute, so NO_COLOR still shows it
+GHOST_STYLES = {tag: style + Style(dim=True) for tag, style in TAG_STYLES.items()}
+# a colleague's mark: a line over it and a tinted ground on top of the tag's own style
+OTHERS_STYLE = Style(overline=True, bgcolor="#303048")
 TAG_BAR_CHARS = {Tag.ACHIEVEMENT: "█", Tag.SHORTCOMING: "▓", Tag.PLAN: "░"}
 TAG_KEYS = {Tag.ACHIEVEMENT: "a", Tag.SHORTCOMING: "s", Tag.PLAN: "p"}
 
@@ -24,6 +28,11 @@ TAG_KEYS = {Tag.ACHIEVEMENT: "a", Tag.SHORTCOMING: "s", Tag.PLAN: "p"}
 def tag_label(tag: Tag) -> str:
     """The tag's name in the interface language."""
     return _(tag.value.capitalize())
+
+
+def mark_style(tag: Tag, mine: bool) -> Style:
+    """How a mark of `tag` is drawn: the reviewer's own, or a colleague's (read-only)."""
+    return TAG_STYLES[tag] if mine else TAG_STYLES[tag] + OTHERS_STYLE
 
 
 def live_marks(marks: Iterable[Annotation]) -> list[Annotation]:

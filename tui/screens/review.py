@@ -12,9 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
+from annotations.errors import UserError
 from annotations.model import Annotation, Report, Section, Tag
+from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
 from tui.marks import (
+    GHOST_STYLES,
     TAG_STYLES,
     counts_text,
     covered_share,
@@ -38,6 +41,18 @@ class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
+        Binding("S", "toggle_suggestions", "Show/hide suggested tags", id="review.suggestions",
+                show=False),
+        Binding("enter", "accept_suggestion", "Accept the suggestion here",
+                id="review.accept_suggestion", show=False),
+        Binding("backspace", "reject_suggestion", "Reject the suggestion here",
+                id="review.reject_suggestion", show=False),
+        Binding("A", "accept_section", "Accept all suggestions in this section",
+                id="review.accept_section", show=False),
+        Binding("R", "cycle_reviewers", "Whose marks to show", id="review.reviewers",
+                show=False),
+        Binding("D", "disagreements", "Disagreements between reviewers",
+                id="review.disagreements", show=False),
     ]
 
     def __init__(self, report: Report, offset: int | None = None) -> None:
@@ -46,6 +61,10 @@ class ReviewScreen(Screen[None]):
         self.report = report
         self.start_offset = offset
         self.all_marks: list[Annotation] = []
+        self.shown_marks: list[Annotation] = []
+        self.show_suggestions = False
+        # whose marks are shown: None everyone's, else this reviewer's own plus `showing`'s
+        self.showing: str | None = None
         self._pane_key: tuple[object, ...] | None = None
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
@@ -92,8 +111,12 @@ class ReviewScreen(Screen[None]):
 
     def reload_marks(self) -> None:
         """Read this report's marks again and redraw everything that shows them."""
-        self.all_marks = self.shenyue.ws.annotations(report_id=self.report.id)
-        self.document.set_marks(self.all_marks)
+        ws = self.shenyue.ws
+        self.all_marks = ws.annotations(report_id=self.report.id)
+        self.shown_marks = [m for m in self.all_marks
+                            if self.showing is None or m.reviewer in (ws.reviewer, self.showing)]
+        self.document.set_marks(self.shown_marks)
+        self.document.set_ghosts(ws.suggestions(self.report.id) if self.show_suggestions else [])
         self._update_outline()
         self._update_marks_pane()
         self._update_status()
@@ -137,13 +160,18 @@ class ReviewScreen(Screen[None]):
 
     def _update_marks_pane(self) -> None:
         section = self._current_section()
-        key = (section, tuple((m.id, m.updated) for m in self.all_marks))
+        ghost = self.document.ghost_under_cursor()
+        key = (section, ghost, tuple((m.id, m.updated) for m in self.shown_marks))
         if key == self._pane_key:
             return  # same section, same marks: nothing to redraw
         self._pane_key = key
-        start, end = (section.start, section.end) if section else (0, len(self.report.text))
+        start, end = self._section_span(section)
         self.query_one("#marks", MarksPane).show(
-            [m for m in self.all_marks if not m.deleted and (m.orphan or start <= m.start < end)])
+            [m for m in self.shown_marks if not m.deleted and (m.orphan or start <= m.start < end)],
+            owner=self.shenyue.ws.reviewer, note=suggestion_note(ghost))
+
+    def _section_span(self, section: Section | None) -> tuple[int, int]:
+        return (section.start, section.end) if section else (0, len(self.report.text))
 
     def _update_status(self) -> None:
         document = self.document
@@ -155,6 +183,13 @@ class ReviewScreen(Screen[None]):
         status.append(_("{n}/{total} │ done {percent:.0%} │ ").format(
             n=document.sentence_index + 1, total=document.sentence_count, percent=progress))
         status.append_text(counts_text(tag_counts(document.marks)))
+        if self.show_suggestions:
+            status.append(" │ ")
+            status.append(_("{count} suggestions left").format(count=len(document.ghosts)),
+                          style="dim italic")
+        if self.showing is not None or self.colleagues():
+            status.append(" │ ")
+            status.append(self.showing_label())
         status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)
 
@@ -193,6 +228,114 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(CompareScreen(tag_columns(self.report, self.document.marks)))
 
+    # -- suggested tags ------------------------------------------------------------------------
+
+    def action_toggle_suggestions(self) -> None:
+        self.show_suggestions = not self.show_suggestions
+        self.reload_marks()
+        if self.show_suggestions:
+            self.notify(_("{count} suggestions: enter accepts, backspace rejects, A accepts "
+                          "the section").format(count=len(self.document.ghosts)), timeout=3)
+
+    def suggestion_here(self) -> Suggestion | None:
+        """The suggestion under the cursor, or None (with a notice saying why)."""
+        if not self.show_suggestions:
+            self.notify(_("Suggestions are hidden: S shows them."), timeout=2)
+            return None
+        ghost = self.document.ghost_under_cursor()
+        if ghost is None:
+            self.notify(_("No suggestion here."), timeout=2)
+        return ghost
+
+    def action_accept_suggestion(self) -> None:
+        ghost = self.suggestion_here()
+        if ghost is None or ghost.tag is None:
+            return
+        self.accept([ghost], _("Accepted {tag}").format(tag=tag_label(ghost.tag)))
+
+    def action_accept_section(self) -> None:
+        if not self.show_suggestions:
+            self.notify(_("Suggestions are hidden: S shows them."), timeout=2)
+            return
+        start, end = self._section_span(self._current_section())
+        ghosts = [g for g in self.document.ghosts if start <= g.start < end]
+        if not ghosts:
+            self.notify(_("No suggestions left in this section."), timeout=2)
+            return
+        self.accept(ghosts, _("Accepted {count} suggestions").format(count=len(ghosts)))
+
+    def accept(self, ghosts: list[Suggestion], done: str) -> None:
+        """Store these suggestions as the reviewer's own marks, in one undo step."""
+        try:
+            self.shenyue.ws.annotate_many(
+                {"report_id": self.report.id, "start": g.start, "end": g.end, "tag": g.tag}
+                for g in ghosts)
+        except UserError as exc:
+            self.shenyue.report_error(exc)
+            return
+        self.shenyue.marks_changed(done)
+
+    def action_reject_suggestion(self) -> None:
+        ghost = self.suggestion_here()
+        if ghost is None:
+            return
+        try:
+            self.shenyue.ws.reject_suggestion(self.report.id, ghost.start, ghost.end)
+        except (UserError, OSError) as exc:
+            self.shenyue.report_error(exc)
+            return
+        self.shenyue.marks_changed(_("Rejected the suggestion"))
+
+    # -- reviewers ---------------------------------------------------------------------------
+
+    def colleagues(self) -> list[str]:
+        """The other reviewers with marks on this report, by name."""
+        me = self.shenyue.ws.reviewer
+        return sorted({m.reviewer for m in self.all_marks if not m.deleted} - {me})
+
+    def showing_label(self) -> str:
+        """Whose marks are shown, for the status bar."""
+        if self.showing is None:
+            return _("marks: everyone's")
+        if self.showing == self.shenyue.ws.reviewer:
+            return _("marks: mine")
+        return _("marks: mine + {reviewer}").format(reviewer=self.showing)
+
+    def action_cycle_reviewers(self) -> None:
+        """Everyone's marks → mine → mine and each colleague's in turn → everyone's."""
+        colleagues = self.colleagues()
+        if not colleagues and self.showing is None:
+            self.notify(_("No colleague has marked this report."), timeout=2)
+            return
+        views: list[str | None] = [None, self.shenyue.ws.reviewer, *colleagues]
+        here = views.index(self.showing) if self.showing in views else 0
+        self.showing = views[(here + 1) % len(views)]
+        self.reload_marks()
+
+    def action_disagreements(self) -> None:
+        from tui.screens.disagreements import DisagreementScreen, reviewers_of
+
+        reviewers = reviewers_of(self.all_marks)
+        if len(reviewers) < 2:
+            self.notify(_("Disagreements need the marks of two reviewers; this report has "
+                          "marks of {count}.").format(count=len(reviewers)), timeout=3)
+            return
+        self.app.push_screen(DisagreementScreen(self.report, self.document.cursor_offset))
+
     def position(self) -> int:
         """Where the cursor is, for resuming later."""
         return self.document.cursor_offset
+
+
+def suggestion_note(ghost: Suggestion | None) -> Text | None:
+    """The suggestion under the cursor with its score and reason, for the marks pane."""
+    if ghost is None or ghost.tag is None:
+        return None
+    note = Text(end="")
+    note.append(_("Suggested: "), style="dim")
+    note.append(tag_label(ghost.tag), style=GHOST_STYLES[ghost.tag])
+    note.append(f" {ghost.score:.2f}\n", style="dim")
+    note.append(ghost.reason, style="italic")
+    note.append("\n")
+    note.append(_("enter accept · backspace reject"), style="dim")
+    return note

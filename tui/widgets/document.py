@@ -25,8 +25,9 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from annotations.model import Annotation, Report, Span
+from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES
+from tui.marks import GHOST_STYLES, mark_style
 
 # control characters would move the terminal's cursor; one replacement char keeps offsets intact
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -209,6 +210,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.hide_boilerplate = False
         self.marks: list[Annotation] = []
         self._mark_starts: list[int] = []
+        self.ghosts: list[Suggestion] = []
+        self._ghost_starts: list[int] = []
         self.hits: list[Span] = []
         self._hit = 0
         self.search_query = ""
@@ -411,12 +414,31 @@ class DocumentView(ScrollView, can_focus=True):
         self._mark_starts = [m.start for m in self.marks]
         self._redraw()
 
+    def is_mine(self, mark: Annotation) -> bool:
+        """Whether `mark` belongs to the reviewer at the keyboard (drawn as theirs)."""
+        return True
+
     def marks_under_cursor(self) -> list[Annotation]:
-        """The marks overlapping the selection, the tightest first."""
+        """The marks overlapping the selection, the tightest first (own ones first on ties)."""
         span = self.selection_span()
         hit = [m for m in self.marks
                if m.start < max(span.end, span.start + 1) and m.end > span.start]
-        return sorted(hit, key=lambda m: (m.end - m.start, m.start))
+        return sorted(hit, key=lambda m: (m.end - m.start, m.start, not self.is_mine(m)))
+
+    def set_ghosts(self, ghosts: Sequence[Suggestion]) -> None:
+        """Show these suggested tags faded under the marks (an empty list hides them)."""
+        self.ghosts = sorted((g for g in ghosts if g.tag is not None),
+                             key=lambda g: (g.start, g.end))
+        self._ghost_starts = [g.start for g in self.ghosts]
+        self._redraw()
+
+    def ghost_under_cursor(self) -> Suggestion | None:
+        """The tightest suggestion overlapping the selection, if any."""
+        span = self.selection_span()
+        hit = [g for g in self.ghosts[:bisect_left(self._ghost_starts, max(span.end,
+                                                                           span.start + 1))]
+               if g.end > span.start]
+        return min(hit, key=lambda g: (g.end - g.start, g.start), default=None)
 
     def action_search(self) -> None:
         from tui.screens.prompt import PromptScreen
@@ -538,11 +560,14 @@ class DocumentView(ScrollView, can_focus=True):
 
         paint(self._headings, HEADING_STYLE)
         paint(self.report.boilerplate, BOILERPLATE_STYLE)
-        limit = bisect_left(self._mark_starts, end)
-        for mark in self.marks[:limit]:
+        for ghost in self.ghosts[:bisect_left(self._ghost_starts, end)]:
+            if ghost.end > start and ghost.tag is not None:
+                text.stylize(GHOST_STYLES[ghost.tag], max(ghost.start, start) - start,
+                             min(ghost.end, end) - start)
+        for mark in self.marks[:bisect_left(self._mark_starts, end)]:
             if mark.end > start:
-                text.stylize(TAG_STYLES[mark.tag], max(mark.start, start) - start,
-                             min(mark.end, end) - start)
+                text.stylize(mark_style(mark.tag, self.is_mine(mark)),
+                             max(mark.start, start) - start, min(mark.end, end) - start)
         paint(self.hits, HIT_STYLE)
         if self._mouse_span is not None:
             paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))

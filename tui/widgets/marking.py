@@ -51,6 +51,8 @@ class MarkingDocument(DocumentView):
         Binding("u", "app.undo", "Undo", id="doc.undo"),
         Binding("ctrl+r", "app.redo", "Redo", id="doc.redo", show=False),
         Binding("y", "copy", "Copy with citation", id="doc.copy", show=False),
+        Binding("t", "take_over", "Take over a colleague's mark", id="doc.take_over",
+                show=False),
     ]
 
     @property
@@ -58,13 +60,27 @@ class MarkingDocument(DocumentView):
         """The app, with its workspace."""
         return cast("ShenyueApp", self.app)
 
+    def is_mine(self, mark: Annotation) -> bool:
+        """Whether `mark` is the workspace reviewer's own (the others' are read-only)."""
+        return mark.reviewer == self.shenyue.ws.reviewer
+
+    def say_read_only(self, mark: Annotation) -> None:
+        """Tell the reviewer that a colleague's mark cannot be changed, only taken over."""
+        self.notify(_("This mark is {reviewer}'s and read-only: t takes it over as yours, "
+                      "R shows only yours.")
+                    .format(reviewer=mark.reviewer), severity="warning", markup=False, timeout=3)
+
     def action_tag(self, name: str) -> None:
         """Tag the selection; the same tag on an already tagged passage removes it."""
         tag = Tag(name)
         span = self.selection_span()
         if span.end <= span.start:
             return
-        same = [m for m in self.marks if m.tag == tag and m.start < span.end and m.end > span.start]
+        under = self.marks_under_cursor()
+        if under and not any(self.is_mine(m) for m in under):
+            self.say_read_only(under[0])
+            return
+        same = [m for m in under if m.tag == tag and self.is_mine(m)]
         ws = self.shenyue.ws
         try:
             if same:
@@ -80,12 +96,38 @@ class MarkingDocument(DocumentView):
         self.shenyue.marks_changed(done)
 
     def mark_here(self) -> Annotation | None:
-        """The tightest mark under the cursor, or None (with a notice)."""
+        """The reviewer's own tightest mark under the cursor, or None (with a notice)."""
         marks = self.marks_under_cursor()
-        if not marks:
+        mine = [m for m in marks if self.is_mine(m)]
+        if mine:
+            return mine[0]
+        if marks:
+            self.say_read_only(marks[0])
+        else:
             self.notify(_("No mark here: tag the passage first (a, s or p)."), severity="warning")
-            return None
-        return marks[0]
+        return None
+
+    def action_take_over(self) -> None:
+        """Copy the colleague's mark under the cursor as the reviewer's own."""
+        marks = self.marks_under_cursor()
+        theirs = next((m for m in marks if not self.is_mine(m)), None)
+        if theirs is None:
+            self.notify(_("No colleague's mark here to take over."), severity="warning",
+                        timeout=3)
+            return
+        if any(self.is_mine(m) and (m.start, m.end, m.tag) == (theirs.start, theirs.end,
+                                                                theirs.tag) for m in marks):
+            self.notify(_("You already have this mark."), timeout=3)
+            return
+        ws = self.shenyue.ws
+        try:
+            ws.annotate(self.report.id, theirs.start, theirs.end, theirs.tag,
+                        comment=theirs.comment, reviewer=ws.reviewer)
+        except UserError as exc:
+            self.shenyue.report_error(exc)
+            return
+        self.shenyue.marks_changed(_("Took over {reviewer}'s {tag}").format(
+            reviewer=theirs.reviewer, tag=tag_label(theirs.tag)))
 
     def action_comment(self) -> None:
         from tui.screens.comment import CommentScreen

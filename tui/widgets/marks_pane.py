@@ -14,13 +14,17 @@ from textual.widget import Widget
 
 from annotations.model import Annotation
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, tag_label
+from tui.marks import mark_style, tag_label
 
 
-def mark_entry(mark: Annotation, width: int) -> Text:
-    """A mark as one line of tag and quote, then up to two lines of its comment."""
+def mark_entry(mark: Annotation, width: int, owner: str | None = None) -> Text:
+    """A mark as one line of tag and quote, then up to two lines of its comment; a mark
+    of someone other than `owner` names its reviewer."""
+    mine = owner is None or mark.reviewer == owner
     head = Text(no_wrap=True, overflow="ellipsis", end="")
-    head.append(f"{tag_label(mark.tag)} ", style=TAG_STYLES[mark.tag])
+    head.append(f"{tag_label(mark.tag)} ", style=mark_style(mark.tag, mine))
+    if not mine:
+        head.append(f"[{mark.reviewer}] ", style="bold")
     if mark.orphan:
         head.append(_("(orphan) "), style="dim")
     head.append(" ".join(mark.quote.split()))
@@ -61,10 +65,16 @@ class MarksPane(Widget, can_focus=True):
         localise_bindings(self)
         self.marks: list[Annotation] = []
         self.highlighted = 0
+        self.owner: str | None = None
+        self.note = Text(end="")
 
-    def show(self, marks: Sequence[Annotation]) -> None:
-        """List these marks, keeping the highlighted one if it is still there."""
+    def show(self, marks: Sequence[Annotation], owner: str | None = None,
+             note: Text | None = None) -> None:
+        """List these marks (others than `owner`'s named) under an optional note, keeping
+        the highlighted one if it is still there."""
         current = self.marks[self.highlighted].id if self.marks else None
+        self.owner = owner
+        self.note = note or Text(end="")
         self.marks = list(marks)
         ids = [m.id for m in self.marks]
         self.highlighted = ids.index(current) if current in ids else 0
@@ -82,15 +92,19 @@ class MarksPane(Widget, can_focus=True):
     def render(self) -> Text:
         """The marks from the highlighted one's page, the highlighted one reversed."""
         width = max(self.content_size.width, 10)
+        out = self.note.copy()
+        if out:
+            out.append("\n")
         if not self.marks:
-            return Text(_("No marks in this section."), style="dim")
-        page = max(self.content_size.height // 3, 1)
+            out.append(_("No marks in this section."), style="dim")
+            return out
+        note_lines = len(out.wrap(Console(width=width, legacy_windows=False), width)) if out else 0
+        page = max((self.content_size.height - note_lines) // 3, 1)
         first = (self.highlighted // page) * page
-        out = Text(end="")
         for index, mark in enumerate(self.marks[first:], first):
             if index > first:
                 out.append("\n")
-            entry = mark_entry(mark, width)
+            entry = mark_entry(mark, width, self.owner)
             if index == self.highlighted and self.has_focus:
                 entry.stylize("reverse")
             out.append_text(entry)
