@@ -60,8 +60,9 @@ def marker_cell(verdict: SentenceVerdict) -> Text:
     return Text(MARKER_RESOLVED, style="bold")
 
 
-class DisagreementScreen(Screen[None]):
-    """Every sentence of a report with each reviewer's tag in a column, then the consensus."""
+class DisagreementScreen(Screen[int | None]):
+    """Every sentence of a report with each reviewer's tag in a column, then the consensus;
+    enter goes back to the review at the sentence under the cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="disagree.back"),
@@ -154,7 +155,7 @@ class DisagreementScreen(Screen[None]):
         differing = [v for v in self.verdicts if not v.agree]
         open_count = sum(1 for v in differing if v.consensus is None)
         status = _("{open} of {total} disagreements open · reviewers: {names} · "
-                   "]/[ next/previous, a/s/p agree on a tag").format(
+                   "]/[ next/previous, a/s/p agree on a tag, enter read it").format(
             open=open_count, total=len(differing), names=", ".join(self.reviewers))
         self.query_one("#disagree-status", Static).update(Text(status, no_wrap=True,
                                                                 overflow="ellipsis"))
@@ -180,5 +181,10 @@ class DisagreementScreen(Screen[None]):
             return
         self.shenyue.marks_changed(_("Agreed on {tag}").format(tag=tag_label(tag)))
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.verdicts):
+            self.dismiss(self.verdicts[event.cursor_row].start)
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)

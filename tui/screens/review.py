@@ -313,14 +313,20 @@ class ReviewScreen(Screen[None]):
         self.reload_marks()
 
     def action_disagreements(self) -> None:
-        from tui.screens.disagreements import DisagreementScreen, reviewers_of
+        from annotations.agreement import marking_reviewers
+        from tui.screens.disagreements import DisagreementScreen
 
-        reviewers = reviewers_of(self.all_marks)
+        reviewers = marking_reviewers(self.all_marks)
         if len(reviewers) < 2:
             self.notify(_("Disagreements need the marks of two reviewers; this report has "
                           "marks of {count}.").format(count=len(reviewers)), timeout=3)
             return
-        self.app.push_screen(DisagreementScreen(self.report, self.document.cursor_offset))
+
+        def read(offset: int | None) -> None:
+            if offset is not None:
+                self.document.go_to(offset)
+
+        self.app.push_screen(DisagreementScreen(self.report, self.document.cursor_offset), read)
 
     def position(self) -> int:
         """Where the cursor is, for resuming later."""
