@@ -417,6 +417,16 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
 Command = Callable[[Workspace, argparse.Namespace], int]
 
 
+def package_version() -> str:
+    """The installed version of Shenyue."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shenyue")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> Parser:
     """The argument parser with every subcommand."""
     common = Parser(add_help=False)
@@ -428,6 +438,7 @@ def build_parser() -> Parser:
                         help="interface language (default: from LANG/LC_ALL)")
     parser = Parser(prog="shenyue", parents=[common],
                     description="Review annual reports: read, tag, compare, export.")
+    parser.add_argument("--version", action="version", version=f"shenyue {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, func: Command, help_text: str) -> Parser:
