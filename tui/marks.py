@@ -17,8 +17,9 @@ TAG_STYLES = {
     Tag.SHORTCOMING: Style(underline=True, color="#ff6f6f"),
     Tag.PLAN: Style(italic=True, color="#6fb6ff"),
 }
-# a suggestion is its tag's style faded: dim is an attribute, so NO_COLOR still shows it
-GHOST_STYLES = {tag: style + Style(dim=True) for tag, style in TAG_STYLES.items()}
+# a suggestion is its tag's style faded and double-underlined: the second line tells it
+# from a confirmed mark where colours are off (NO_COLOR, monochrome)
+GHOST_STYLES = {tag: style + Style(dim=True, underline2=True) for tag, style in TAG_STYLES.items()}
 # a colleague's mark: a line over it and a tinted ground on top of the tag's own style
 OTHERS_STYLE = Style(overline=True, bgcolor="#303048")
 TAG_BAR_CHARS = {Tag.ACHIEVEMENT: "█", Tag.SHORTCOMING: "▓", Tag.PLAN: "░"}

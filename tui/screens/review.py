@@ -113,8 +113,10 @@ class ReviewScreen(Screen[None]):
         """Read this report's marks again and redraw everything that shows them."""
         ws = self.shenyue.ws
         self.all_marks = ws.annotations(report_id=self.report.id)
-        self.shown_marks = [m for m in self.all_marks
-                            if self.showing is None or m.reviewer in (ws.reviewer, self.showing)]
+        self.shown_marks = sorted(
+            (m for m in self.all_marks
+             if self.showing is None or m.reviewer in (ws.reviewer, self.showing)),
+            key=lambda m: (m.start, m.end, m.reviewer, m.id))
         self.document.set_marks(self.shown_marks)
         self.document.set_ghosts(ws.suggestions(self.report.id) if self.show_suggestions else [])
         self._update_outline()
@@ -179,17 +181,17 @@ class ReviewScreen(Screen[None]):
         progress = covered_share(self.report.sentences, document.marks)
         status = Text(no_wrap=True, overflow="ellipsis", end="")
         status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
+        if self.showing is not None or self.colleagues():
+            status.append(f" {self.showing_label()} │")
+        if self.show_suggestions:
+            status.append(" ")
+            status.append(_("{count} suggestions left").format(count=len(document.ghosts)),
+                          style="italic")
+            status.append(" │")
         status.append(f" {self.shenyue.save_state_label} │ ")
         status.append(_("{n}/{total} │ done {percent:.0%} │ ").format(
             n=document.sentence_index + 1, total=document.sentence_count, percent=progress))
         status.append_text(counts_text(tag_counts(document.marks)))
-        if self.show_suggestions:
-            status.append(" │ ")
-            status.append(_("{count} suggestions left").format(count=len(document.ghosts)),
-                          style="dim italic")
-        if self.showing is not None or self.colleagues():
-            status.append(" │ ")
-            status.append(self.showing_label())
         status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)
 
@@ -233,9 +235,6 @@ class ReviewScreen(Screen[None]):
     def action_toggle_suggestions(self) -> None:
         self.show_suggestions = not self.show_suggestions
         self.reload_marks()
-        if self.show_suggestions:
-            self.notify(_("{count} suggestions: enter accepts, backspace rejects, A accepts "
-                          "the section").format(count=len(self.document.ghosts)), timeout=3)
 
     def suggestion_here(self) -> Suggestion | None:
         """The suggestion under the cursor, or None (with a notice saying why)."""
@@ -257,7 +256,10 @@ class ReviewScreen(Screen[None]):
         if not self.show_suggestions:
             self.notify(_("Suggestions are hidden: S shows them."), timeout=2)
             return
-        start, end = self._section_span(self._current_section())
+        section = self._current_section()
+        # before the first heading, "this section" is the opening text, not the whole report
+        start, end = (self._section_span(section) if section or not self.report.sections
+                      else (0, self.report.sections[0].start))
         ghosts = [g for g in self.document.ghosts if start <= g.start < end]
         if not ghosts:
             self.notify(_("No suggestions left in this section."), timeout=2)

@@ -408,9 +408,10 @@ class DocumentView(ScrollView, can_focus=True):
     # -- marks and search --------------------------------------------------------------------
 
     def set_marks(self, marks: Sequence[Annotation]) -> None:
-        """Show these marks (placed ones only, by position)."""
+        """Show these marks (placed ones only, by position; on the same span the own ones
+        last, so their style is drawn on top)."""
         self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
-                            key=lambda m: (m.start, m.end, m.id))
+                            key=lambda m: (m.start, m.end, self.is_mine(m), m.reviewer, m.id))
         self._mark_starts = [m.start for m in self.marks]
         self._redraw()
 
@@ -435,9 +436,8 @@ class DocumentView(ScrollView, can_focus=True):
     def ghost_under_cursor(self) -> Suggestion | None:
         """The tightest suggestion overlapping the selection, if any."""
         span = self.selection_span()
-        hit = [g for g in self.ghosts[:bisect_left(self._ghost_starts, max(span.end,
-                                                                           span.start + 1))]
-               if g.end > span.start]
+        before_end = bisect_left(self._ghost_starts, max(span.end, span.start + 1))
+        hit = [g for g in self.ghosts[:before_end] if g.end > span.start]
         return min(hit, key=lambda g: (g.end - g.start, g.start), default=None)
 
     def action_search(self) -> None:
