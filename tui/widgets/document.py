@@ -117,11 +117,34 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
         for index, char in enumerate(chunk):
             cells = get_character_cell_size(char)
             if used + cells > width and index > line_start:
-                append((start + line_start, start + index))
-                line_start, used = index, 0
+                cut = line_break(chunk, line_start, index)
+                append((start + line_start, start + cut))
+                line_start, used = cut, cell_len(chunk[cut:index])
             used += cells
         append((start + line_start, end))
     return lines
+
+
+# Chinese line-breaking rules (禁则): these never start a line, those never end one.
+NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…—,.;:?!)]%")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([")
+MAX_BREAK_BACKOFF = 2
+
+
+def line_break(chunk: str, line_start: int, index: int) -> int:
+    """Where to end a line that would overflow at `index`: a character or two earlier when
+    breaking at `index` would start the next line with closing punctuation or end this one
+    with an opening bracket."""
+    cut = index
+    while (
+        index - cut < MAX_BREAK_BACKOFF
+        and cut - 1 > line_start
+        and (chunk[cut] in NO_LINE_START or chunk[cut - 1] in NO_LINE_END)
+    ):
+        cut -= 1
+    if chunk[cut] in NO_LINE_START or chunk[cut - 1] in NO_LINE_END:
+        return index  # no better place nearby: keep the plain break
+    return cut
 
 
 def stops_of(report: Report) -> list[Span]:
