@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.widgets import Tree
 
-from annotations.model import Tag
+from annotations.model import Span, Tag
+from annotations.workspace import seed_files
 from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
 from tui.screens.comment import CommentScreen
 from tui.screens.prompt import ConfirmScreen
 from tui.screens.review import ReviewScreen
-from tui.widgets.document import stops_of, wrap
+from tui.widgets.document import paragraphs, stops_of, wrap
 from tui.widgets.marking import MarkingDocument
 from tui.widgets.marks_pane import MarksPane
 
@@ -285,3 +288,23 @@ async def test_outline_and_marks_pane_move_the_cursor(tmp_path: Path) -> None:
         await pilot.press("enter")
         assert app.focused is document(app)
         assert document(app).cursor_offset == mark.start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="法治政府建设成效不足计划abc 1,，。、；：？！《》（）()“”", max_size=300),
+    width=st.integers(min_value=4, max_value=50),
+)
+def test_wrapping_covers_any_text_within_the_width(text: str, width: int) -> None:
+    lines = wrap(text, [(0, len(text))], width)
+    assert "".join(text[s:e] for s, e in lines) == text
+    assert all(cell_len(text[s:e]) <= width for s, e in lines)
+
+
+def test_no_seed_line_starts_with_closing_punctuation() -> None:
+    for path in seed_files():
+        text = path.read_text(encoding="utf-8")
+        pieces = paragraphs(text, [Span(0, len(text))])
+        for width in range(20, 81, 7):
+            starts = [text[s] for s, e in wrap(text, pieces, width)[1:] if e > s]
+            assert not [c for c in starts if c in "。，,、；;：:？！)）》”"], (path.name, width)

@@ -128,11 +128,11 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
 # Chinese line-breaking rules (禁则): these never start a line, those never end one.
 NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…—,.;:?!)]%")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([")
-MAX_BREAK_BACKOFF = 2
+MAX_BREAK_BACKOFF = 4
 
 
 def line_break(chunk: str, line_start: int, index: int) -> int:
-    """Where to end a line that would overflow at `index`: a character or two earlier when
+    """Where to end a line that would overflow at `index`: up to four characters earlier when
     breaking at `index` would start the next line with closing punctuation or end this one
     with an opening bracket."""
     cut = index
