@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from annotations.errors import UserError
+from annotations.library import ImportSummary, sections_to_json
 from annotations.lookup import Hit, text_hits
 from annotations.model import TAG_LABELS_ZH, Tag
-from annotations.workspace import ImportSummary, Workspace, sections_to_json
+from annotations.workspace import Workspace
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_FILES = 5
@@ -65,7 +66,7 @@ def cmd_open(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
     """Import report files and folders, with a progress bar for many files."""
-    from annotations.workspace import report_files
+    from annotations.library import report_files
 
     files = report_files(args.paths)
     if len(files) >= PROGRESS_MIN_FILES and sys.stderr.isatty():

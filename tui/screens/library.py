@@ -16,8 +16,8 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
 
 from annotations.errors import UserError
+from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
-from annotations.workspace import ImportSummary
 from tui.i18n import _, localise_bindings
 from tui.marks import counts_bar, covered_share, live_marks, tag_counts
 

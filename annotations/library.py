@@ -1,0 +1,299 @@
+"""The reports of a workspace: their index, texts, structure files and importing.
+
+    reports/index.json        metadata of every report (what `shenyue list` reads)
+    reports/<id>.txt          the normalised text of the current version of a report
+    reports/<id>.json         its structure (sections, sentences, boilerplate), rebuilt if lost
+    reports/<id>@<sha>.txt    earlier versions' texts, kept so that marks can be re-anchored
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations import ingest, structure
+from annotations.errors import UserError
+from annotations.fsutil import atomic_write_text, folder_lock
+from annotations.model import Report, ReportMeta, Section, Span, now_iso
+
+STRUCTURE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What happened to one file of an import."""
+
+    path: Path
+    status: str  # "imported" | "updated" | "present" | "refused"
+    report: ReportMeta | None = None
+    reason: str = ""
+
+
+@dataclass
+class ImportSummary:
+    """The outcome of importing many files."""
+
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many files ended with `status`."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def report_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively) into the report files they hold.
+
+    Raises UserError for a path that does not exist or a folder with no reports.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise UserError(f"{raw}: no such file or folder; check the path.")
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES
+            )
+            if not inside:
+                suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES))
+                raise UserError(f"{raw}: the folder holds no reports ({suffixes} files).")
+            found.extend(inside)
+        else:
+            found.append(path)
+    return found
+
+
+def _section_to_json(section: Section) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "level": section.level,
+        "start": section.start,
+        "end": section.end,
+        "heading_end": section.heading_end,
+        "children": [_section_to_json(c) for c in section.children],
+    }
+
+
+def _section_from_json(data: dict[str, Any]) -> Section:
+    return Section(
+        title=data["title"],
+        level=data["level"],
+        start=data["start"],
+        end=data["end"],
+        heading_end=data["heading_end"],
+        children=tuple(_section_from_json(c) for c in data["children"]),
+    )
+
+
+def sections_to_json(sections: Iterable[Section]) -> list[dict[str, Any]]:
+    """The section tree as the nested dictionaries `show --outline --json` prints."""
+    return [_section_to_json(s) for s in sections]
+
+
+class ReportLibrary:
+    """The reports kept in one folder; safe to share between processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._index_path = folder / "index.json"
+        self._index: dict[str, ReportMeta] | None = None
+        self._index_stamp: tuple[int, int] | None = None
+        self._cache: dict[str, Report] = {}
+
+    def lock(self) -> folder_lock:
+        """The lock every process takes to change the library."""
+        return folder_lock(self.folder / ".lock")
+
+    def exists(self) -> bool:
+        """Whether the library has been created."""
+        return self._index_path.exists()
+
+    def create(self) -> None:
+        """Create the folder and an empty index (call under `lock`)."""
+        atomic_write_text(self._index_path, "[]\n")
+
+    # -- the index -----------------------------------------------------------------------
+
+    def index(self) -> dict[str, ReportMeta]:
+        """Every report's metadata by id, re-read only when another process changed it."""
+        try:
+            stat = self._index_path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if self._index is None or stamp != self._index_stamp:
+            try:
+                rows = json.loads(self._index_path.read_text(encoding="utf-8"))
+                self._index = {row["id"]: ReportMeta.from_json(row) for row in rows}
+            except (ValueError, KeyError, TypeError) as exc:
+                raise UserError(
+                    f"The report index {self._index_path} is damaged ({exc}); "
+                    "restore it from a backup or re-import the reports into a new workspace."
+                ) from exc
+            self._index_stamp = stamp
+        return self._index
+
+    def _save_index(self, index: dict[str, ReportMeta]) -> None:
+        rows = [m.to_json() for m in index.values()]
+        atomic_write_text(self._index_path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        self._index = dict(index)
+        stat = self._index_path.stat()
+        self._index_stamp = (stat.st_mtime_ns, stat.st_size)
+
+    def reports(self) -> list[ReportMeta]:
+        """Every report's metadata, sorted by title (no report text is read)."""
+        return sorted(self.index().values(), key=lambda m: (m.title, m.id))
+
+    def report(self, report_id: str) -> Report:
+        """The report with this id, text and structure loaded (cached per process)."""
+        meta = self.index().get(report_id)
+        if meta is None:
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        cached = self._cache.get(report_id)
+        if cached is not None and cached.sha256 == meta.sha256:
+            return cached
+        report = self._read_report(meta)
+        self._cache[report_id] = report
+        return report
+
+    def resolve(self, ref: str) -> ReportMeta:
+        """The report named by an id, an unambiguous id prefix, or a title fragment."""
+        index = self.index()
+        if ref in index:
+            return index[ref]
+        ref_lower = ref.strip().lower()
+        if not ref_lower:
+            raise UserError("Name a report by its id, an id prefix, or part of its title.")
+        by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
+        candidates = by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise UserError(f"No report matches {ref!r}; `shenyue list` shows ids and titles.")
+        names = "; ".join(f"{m.id[:8]} {m.title}" for m in candidates[:5])
+        raise UserError(f"{ref!r} matches {len(candidates)} reports ({names}); be more specific.")
+
+    # -- report files --------------------------------------------------------------------
+
+    def _text_path(self, report_id: str, sha256: str | None = None) -> Path:
+        name = f"{report_id}.txt" if sha256 is None else f"{report_id}@{sha256[:16]}.txt"
+        return self.folder / name
+
+    def _structure_path(self, report_id: str) -> Path:
+        return self.folder / f"{report_id}.json"
+
+    def _missing_text(self, report_id: str) -> UserError:
+        return UserError(
+            f"The text of report {report_id} is missing from {self.folder}; "
+            "import the report again."
+        )
+
+    def _read_report(self, meta: ReportMeta) -> Report:
+        try:
+            text = self._text_path(meta.id).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise self._missing_text(meta.id) from exc
+        sections, sentences, boilerplate = self._read_structure(meta, text)
+        return Report(meta, text, sections, sentences, boilerplate)
+
+    def _read_structure(
+        self, meta: ReportMeta, text: str
+    ) -> tuple[tuple[Section, ...], tuple[Span, ...], tuple[Span, ...]]:
+        try:
+            data = json.loads(self._structure_path(meta.id).read_text(encoding="utf-8"))
+            if data.get("version") == STRUCTURE_VERSION and data.get("sha256") == meta.sha256:
+                return (
+                    tuple(_section_from_json(s) for s in data["sections"]),
+                    tuple(Span(s, e) for s, e in data["sentences"]),
+                    tuple(Span(s, e) for s, e in data["boilerplate"]),
+                )
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        # a missing or stale structure file is rebuilt from the text, which is the truth
+        boilerplate = ingest.ingest_bytes(text.encode("utf-8")).boilerplate
+        sections, sentences = structure.build_structure(text, boilerplate)
+        self._write_structure(meta, sections, sentences, boilerplate)
+        return sections, sentences, boilerplate
+
+    def _write_structure(
+        self,
+        meta: ReportMeta,
+        sections: Sequence[Section],
+        sentences: Sequence[Span],
+        boilerplate: Sequence[Span],
+    ) -> None:
+        data = {
+            "version": STRUCTURE_VERSION,
+            "sha256": meta.sha256,
+            "sections": sections_to_json(sections),
+            "sentences": [[s.start, s.end] for s in sentences],
+            "boilerplate": [[b.start, b.end] for b in boilerplate],
+        }
+        compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        atomic_write_text(self._structure_path(meta.id), compact)
+
+    def version_text(self, report_id: str, sha256: str) -> str | None:
+        """The text of an earlier (or the current) version of a report, if it is kept."""
+        meta = self.index().get(report_id)
+        if meta is not None and meta.sha256 == sha256:
+            return self.report(report_id).text
+        try:
+            return self._text_path(report_id, sha256).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def text_bytes(self, report_id: str) -> bytes:
+        """The UTF-8 bytes of a report's current text, read without decoding or parsing."""
+        try:
+            return self._text_path(report_id).read_bytes()
+        except OSError as exc:
+            raise self._missing_text(report_id) from exc
+
+    # -- importing -----------------------------------------------------------------------
+
+    def import_file(
+        self, file: Path, on_new_version: Callable[[Report, Report], None]
+    ) -> ImportOutcome:
+        """Import one file (call under `lock`). The same text again is "present"; a changed
+        file from a path imported before is a new version of that report (same id), and
+        `on_new_version(old, new)` is called so its marks can follow."""
+        data = ingest.read_report_file(file)
+        index = dict(self.index())
+        for meta in index.values():
+            if meta.sha256 == data.sha256:
+                return ImportOutcome(file, "present", meta)
+        source = str(file.resolve())
+        previous = next((m for m in index.values() if m.source == source), None)
+        report_id = previous.id if previous is not None else data.sha256[:12]
+        meta = ReportMeta(
+            id=report_id,
+            sha256=data.sha256,
+            title=data.title,
+            year=data.year,
+            issuer=data.issuer,
+            published=data.published,
+            doc_number=data.doc_number,
+            chars=len(data.text),
+            source=source,
+            encoding=data.encoding,
+            imported=now_iso(),
+        )
+        sections, sentences = structure.build_structure(data.text, data.boilerplate)
+        old = self.report(previous.id) if previous is not None else None
+        if previous is not None:
+            os.replace(self._text_path(report_id), self._text_path(report_id, previous.sha256))
+        atomic_write_text(self._text_path(report_id), data.text)
+        self._write_structure(meta, sections, sentences, data.boilerplate)
+        index[report_id] = meta
+        self._save_index(index)
+        self._cache.pop(report_id, None)
+        if old is not None:
+            on_new_version(old, self.report(report_id))
+            return ImportOutcome(file, "updated", meta)
+        return ImportOutcome(file, "imported", meta)
