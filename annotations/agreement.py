@@ -81,8 +81,13 @@ ReportMarks = tuple[Report, Sequence[Annotation]]
 
 
 def live_marks(report: Report, annotations: Iterable[Annotation]) -> list[Annotation]:
-    """The marks of `report` that count: neither deleted nor orphaned."""
-    return [a for a in annotations if a.report_id == report.id and not a.deleted and not a.orphan]
+    """The marks of `report` that count: neither deleted nor orphaned, and placed on its
+    current text (a mark still waiting to be re-anchored points into another one)."""
+    return [
+        a for a in annotations
+        if a.report_id == report.id and a.text_sha256 == report.sha256
+        and not a.deleted and not a.orphan
+    ]
 
 
 def marking_reviewers(annotations: Iterable[Annotation]) -> list[str]:
@@ -332,9 +337,11 @@ def agreement_report(
         absent = [n for n in names if not any(name == n for _, name in marked)]
         if absent:
             raise UserError(
-                f"Reviewer {', '.join(map(repr, absent))} has no marks on these reports; "
-                "check the name (`shenyue lookup --reviewer NAME` lists marks) or merge their "
-                "export first."
+                f"{'Reviewers' if len(absent) > 1 else 'Reviewer'} "
+                f"{', '.join(map(repr, absent))} {'have' if len(absent) > 1 else 'has'} no "
+                "marks on these reports; "
+                "check the name (`shenyue export --format md --reviewer NAME` lists their "
+                "marks) or merge their export first."
             )
     coded = [_code(r, live_marks(r, marks), names) for r, marks in pairs]
     counted = [c for c in coded if len(c.labels) >= 2]

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
+from annotations.ingest import normalise
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 
 FORMAT = "shenyue"
@@ -32,6 +33,8 @@ REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_nu
 # ids are UUIDs and report ids hex digests: nothing a journal line would need to escape
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}\Z")
 ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
+TEXT_FIELDS = ("quote", "prefix", "suffix", "comment", "reviewer")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z\Z")  # as now_iso writes
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
                "start", "end", "orphan", "id")
 
@@ -234,15 +237,22 @@ def read_native(path: Path) -> NativeExport:
         raise UserError(f"{path} is not a Shenyue export (export one with `shenyue export "
                         "--format json`).")
     version = data.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
         raise UserError(f"{path} is from a newer Shenyue (export version {version}); upgrade "
                         "Shenyue to merge it.")
     try:
         titles = {str(r["id"]): str(r.get("title") or "") for r in data["reports"]}
         marks = [Annotation.from_json(d).to_json() for d in data["annotations"]]
         for mark in marks:
+            for key in TEXT_FIELDS:  # a terminal would obey control characters when shown
+                mark[key] = normalise(mark[key])
             if not (SAFE_ID.match(mark["id"]) and SAFE_ID.match(mark["report_id"])):
                 raise ValueError(f"id {mark['id']!r} of report {mark['report_id']!r}")
+            if not 0 <= mark["start"] <= mark["end"]:
+                raise ValueError(f"mark {mark['id']} spans {mark['start']} to {mark['end']}")
+            if not (TIMESTAMP.match(mark["created"]) and TIMESTAMP.match(mark["updated"])):
+                # `updated` decides which copy of a mark wins: it must compare as a time
+                raise ValueError(f"mark {mark['id']} has a malformed time {mark['updated']!r}")
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: {exc}); "
                         "export it again.") from exc

@@ -22,6 +22,7 @@ any text file.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -36,6 +37,9 @@ from annotations.errors import IngestError
 
 # a PDF or Word file carries pictures and fonts besides its text
 MAX_FILE_BYTES: int = 128 * 1024 * 1024
+
+# pypdf logs the damage it works around to stderr, garbling a terminal screen or a refusal
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,8 @@ def decode_html(data: bytes, name: str) -> tuple[str, str]:
     declared = _META_CHARSET.search(head) or _XML_CHARSET.search(head)
     if declared and not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         label = declared.group(1).decode("ascii", "replace").lower()
-        codec = _SUPERSETS.get(label, label)
+        # a declaration readable as ASCII is not UTF-16's own: HTML reads such a page as UTF-8
+        codec = "utf-8" if label.startswith(("utf-16", "utf-32")) else _SUPERSETS.get(label, label)
         try:
             return data.decode(codec), codec
         except (LookupError, UnicodeDecodeError):

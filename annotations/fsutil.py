@@ -81,6 +81,11 @@ class folder_lock:
                 f"{self._path.parent} has been locked by another process for "
                 f"{LOCK_TIMEOUT_S:.0f} s; close the other shenyue and try again."
             ) from exc
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot take the lock {self._path} ({exc.strerror}); check the permissions "
+                "of the workspace folder."
+            ) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -56,6 +56,8 @@ def read_report_file(path: Path) -> Ingested:
         raise IngestError(f"{path}: no such file; check the path.")
     if path.is_dir():
         raise IngestError(f"{path} is a folder, not a report file; give one of {_SUFFIXES} files.")
+    if not path.is_file():  # reading a pipe or a device would wait for ever
+        raise IngestError(f"{path} is a pipe or device, not a report file; save the report first.")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kind = f"{path.suffix} files" if path.suffix else "files without a suffix"

@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,19 @@ class ReportLibrary:
 
     def create(self) -> None:
         """Create the folder and an empty index (call under `lock`)."""
-        atomic_write_text(self._index_path, "[]\n")
+        with self._writes():
+            atomic_write_text(self._index_path, "[]\n")
+
+    @contextmanager
+    def _writes(self) -> Iterator[None]:
+        """A failed write as one sentence (the index is written last, so it is unchanged)."""
+        try:
+            yield
+        except OSError as exc:
+            raise UserError(
+                f"Cannot write to the report library {self.folder} ({exc.strerror}); free some "
+                "disk space or fix the folder's permissions, then try again."
+            ) from exc
 
     # -- the index -----------------------------------------------------------------------
 
@@ -177,6 +190,7 @@ class ReportLibrary:
         if not candidates:
             raise UserError(f"No report matches {ref!r}; `shenyue list` shows ids and titles.")
         names = "; ".join(f"{m.id[:8]} {m.title}" for m in candidates[:5])
+        names += "; …" if len(candidates) > 5 else ""
         raise UserError(f"{ref!r} matches {len(candidates)} reports ({names}); be more specific.")
 
     # -- report files --------------------------------------------------------------------
@@ -197,6 +211,9 @@ class ReportLibrary:
     def _read_report(self, meta: ReportMeta) -> Report:
         try:
             text = self._text_path(meta.id).read_text(encoding="utf-8")
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.sha256:
+                # an import stopped between writing a new text and the index: the index's wins
+                text = self._text_path(meta.id, meta.sha256).read_text(encoding="utf-8")
         except OSError as exc:
             raise self._missing_text(meta.id) from exc
         sections, sentences, boilerplate = self._read_structure(meta, text)
@@ -218,7 +235,8 @@ class ReportLibrary:
         # a missing or stale structure file is rebuilt from the text, which is the truth
         boilerplate = ingest.ingest_bytes(text.encode("utf-8")).boilerplate
         sections, sentences = structure.build_structure(text, boilerplate)
-        self._write_structure(meta, sections, sentences, boilerplate)
+        with suppress(OSError):  # only a cache: a read-only workspace still shows the report
+            self._write_structure(meta, sections, sentences, boilerplate)
         return sections, sentences, boilerplate
 
     def _write_structure(
@@ -267,6 +285,10 @@ class ReportLibrary:
         index = dict(self.index())
         for meta in index.values():
             if meta.sha256 == data.sha256:
+                if not self._text_path(meta.id).is_file():  # the advice of `_missing_text`
+                    with self._writes():
+                        atomic_write_text(self._text_path(meta.id), data.text)
+                    self._cache.pop(meta.id, None)
                 return ImportOutcome(file, "present", meta)
         source = str(file.resolve())
         previous = next((m for m in index.values() if m.source == source), None)
@@ -286,12 +308,14 @@ class ReportLibrary:
         )
         sections, sentences = structure.build_structure(data.text, data.boilerplate)
         old = self.report(previous.id) if previous is not None else None
-        if previous is not None:
-            os.replace(self._text_path(report_id), self._text_path(report_id, previous.sha256))
-        atomic_write_text(self._text_path(report_id), data.text)
-        self._write_structure(meta, sections, sentences, data.boilerplate)
-        index[report_id] = meta
-        self._save_index(index)
+        with self._writes():
+            if old is not None:
+                # the old text keeps its version name before the current one is replaced
+                atomic_write_text(self._text_path(report_id, old.sha256), old.text)
+            atomic_write_text(self._text_path(report_id), data.text)
+            self._write_structure(meta, sections, sentences, data.boilerplate)
+            index[report_id] = meta
+            self._save_index(index)
         self._cache.pop(report_id, None)
         if old is not None:
             on_new_version(old, self.report(report_id))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotations.errors import UserError
+from annotations.export import section_title
 from annotations.model import Annotation, ReportMeta, Tag
 
 if TYPE_CHECKING:
@@ -110,6 +111,5 @@ def materialize(ws: Workspace, hit: RawHit) -> Hit:
     if mark is not None and mark.orphan:
         return Hit(hit.report, hit.start, hit.end, "(orphan)", " ".join(mark.quote.split()), mark)
     report = ws.report(hit.report.id)
-    section = " › ".join(s.title for s in report.section_path(hit.start))
-    return Hit(hit.report, hit.start, hit.end, section, snippet(report.text, hit.start, hit.end),
-               mark)
+    return Hit(hit.report, hit.start, hit.end, section_title(report, hit.start),
+               snippet(report.text, hit.start, hit.end), mark)

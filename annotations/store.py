@@ -149,6 +149,7 @@ class JournalStorage(Storage):
         self._size_seen = -1  # file size at the last read: an unchanged size needs no read
         self._lines = 0
         self._records = 0
+        self._history_kept = 0  # history entries our last compaction kept: not worth another
 
     # -- reading -------------------------------------------------------------------------
 
@@ -264,7 +265,8 @@ class JournalStorage(Storage):
             self._size_seen = self._offset
             history = len(self._tables.get(HISTORY, {}))
             marks = self.live() - history
-            if self.superseded() + history > max(COMPACT_MIN_SUPERSEDED, 2 * marks):
+            droppable = self.superseded() + history - self._history_kept
+            if droppable > max(COMPACT_MIN_SUPERSEDED, 2 * marks):
                 with suppress(OSError):  # the change itself is saved; a later write compacts
                     self.compact()
 
@@ -314,6 +316,7 @@ class JournalStorage(Storage):
             )
             atomic_write_bytes(self.path, b"".join(parts))
             self._load_all()
+            self._history_kept = len(self._tables.get(HISTORY, {}))
 
     def loaded(self) -> bool:
         """Whether this process has read the journal file."""

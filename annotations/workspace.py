@@ -15,7 +15,7 @@ import os
 import subprocess
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from annotations.export import (
     write_output,
 )
 from annotations.fsutil import atomic_write_text
+from annotations.ingest import normalise
 from annotations.library import (
     ImportOutcome,
     ImportSummary,
@@ -98,6 +99,7 @@ class Workspace:
         self.reviewer = reviewer or default_reviewer()
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
+        self._suggested: dict[str, list[Suggestion]] = {}
 
     @classmethod
     def open(
@@ -146,6 +148,7 @@ class Workspace:
         with self.library.lock():
             outcome = self.library.import_file(Path(file_path), self._reanchor)
         assert outcome.report is not None
+        self._settle_present(outcome)
         return self.report(outcome.report.id)
 
     def import_paths(
@@ -159,7 +162,9 @@ class Workspace:
         with self.library.lock():
             for file in files:
                 try:
-                    summary.outcomes.append(self.library.import_file(file, self._reanchor))
+                    outcome = self.library.import_file(file, self._reanchor)
+                    self._settle_present(outcome)
+                    summary.outcomes.append(outcome)
                 except IngestError as exc:
                     summary.outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
                 if progress is not None:
@@ -173,11 +178,6 @@ class Workspace:
     def report_text_bytes(self, report_id: str) -> bytes:
         """The UTF-8 bytes of a report's current text, read without decoding or parsing."""
         return self.library.text_bytes(report_id)
-
-    def iter_reports(self) -> Iterator[Report]:
-        """Every report with its text, one at a time."""
-        for meta in self.reports():
-            yield self.report(meta.id)
 
     # -- annotations (store.py) ------------------------------------------------------------
 
@@ -220,7 +220,18 @@ class Workspace:
             else f"add {len(marks)} marks"
         )
         puts: list[Put] = [(m.report_id, m.id, m.to_json()) for m in marks]
-        self.store.change(self.reviewer, lambda _tables: (summary, puts), now)
+
+        def build(_tables: Tables) -> tuple[str, list[Put]]:
+            # under the store lock: a new version imported meanwhile has re-anchored the
+            # marks it found, and would never see these
+            index = self.library.index()
+            for m in marks:
+                if index[m.report_id].sha256 != m.text_sha256:
+                    raise UserError(f"{index[m.report_id].title} was just replaced by a new "
+                                    "version; nothing was saved — mark the passage again.")
+            return summary, puts
+
+        self.store.change(self.reviewer, build, now)
         return marks
 
     def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
@@ -362,7 +373,7 @@ class Workspace:
         self.store.change(self.reviewer, build, now)
 
     def undo(self) -> str | None:
-        """Undo this reviewer's latest change (even from an earlier session); says what was
+        """Undo this reviewer's latest change (even one made before a restart); says what was
         undone, or None when there is nothing to undo."""
         outcome = self.store.undo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
@@ -383,11 +394,20 @@ class Workspace:
         become orphans."""
         self._settle(new.id, old)
 
+    def _settle_present(self, outcome: ImportOutcome) -> None:
+        # importing a report again finishes a re-anchoring that a killed import left undone
+        if outcome.status == "present" and outcome.report is not None:
+            self._settle(outcome.report.id)
+
     def _settle(self, report_id: str, old: Report | None = None) -> tuple[int, int]:
         """Re-anchor the marks of a report made on another version of its text, in one
         durable write; returns how many were placed and how many became orphans."""
-        if report_id not in self.library.index():
-            return 0, 0
+        meta = self.library.index().get(report_id)
+        if meta is None or not any(
+            not doc["deleted"] and doc["text_sha256"] != meta.sha256
+            for doc in self.store.tables().get(report_id, {}).values()
+        ):
+            return 0, 0  # nothing to move: no report text is read, no lock is taken
         report = self.report(report_id)
         index = TextIndex(report.text)
         maps: dict[str, OffsetMap | None] = {}
@@ -449,6 +469,13 @@ class Workspace:
                     f"{path} has marks on report {doc['report_id']} ({title}), which this "
                     "workspace does not have; import that report first, then merge again."
                 )
+            meta = index[doc["report_id"]]
+            if (doc["text_sha256"] == meta.sha256 and not doc["orphan"]
+                    and self.report(meta.id).text[doc["start"] : doc["end"]] != doc["quote"]):
+                raise UserError(
+                    f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
+                    "text at its offsets; export it again."
+                )
         counts: Counter[str] = Counter()
 
         def build(tables: Tables) -> tuple[str, list[Put]]:
@@ -501,6 +528,15 @@ class Workspace:
 
     # -- suggested tags ----------------------------------------------------------------------
 
+    def suggested(self, report_id: str) -> list[Suggestion]:
+        """Every suggestion with a tag for a report's current text, in text order (worked
+        out once per text version: the app asks again after every accepted suggestion)."""
+        report = self.report(report_id)
+        found = self._suggested.get(report.sha256)
+        if found is None:
+            found = self._suggested[report.sha256] = tagged(suggest(report))
+        return found
+
     def suggestions(self, report_id: str, reviewer: str | None = None) -> list[Suggestion]:
         """The suggested tags of a report still open for `reviewer` (default: this
         workspace's): those with a tag, minus the ones the reviewer rejected and the ones
@@ -511,7 +547,7 @@ class Workspace:
         marked = [(m.start, m.end) for m in self.annotations(report.id, reviewer=name)
                   if not m.orphan]
         return [
-            s for s in tagged(suggest(report))
+            s for s in self.suggested(report.id)
             if report.text[s.start : s.end] not in rejected
             and not any(start < s.end and s.start < end for start, end in marked)
         ]
@@ -549,22 +585,23 @@ def checked_span(report: Report, start: Any, end: Any) -> tuple[int, int]:
         )
     if start < 0 or end > len(report.text):
         raise UserError(
-            f"Offsets {start}-{end} lie outside report {report.id}, whose text has "
+            f"Offsets {start} to {end} lie outside report {report.id}, whose text has "
             f"{len(report.text)} characters."
         )
     return start, end
 
 
 def checked_comment(comment: Any) -> str:
-    """A comment as text, or UserError."""
+    """A comment as text without control characters (a terminal would obey them), or
+    UserError."""
     if not isinstance(comment, str):
         raise UserError(f"A comment must be text, not {type(comment).__name__}.")
-    return comment
+    return normalise(comment)
 
 
 def checked_reviewer(reviewer: Any) -> str:
     """A reviewer's name, non-empty, or UserError."""
-    name = str(reviewer).strip() if reviewer is not None else ""
+    name = normalise(str(reviewer)).strip() if reviewer is not None else ""
     if not name:
         raise UserError("A reviewer's name cannot be empty; set --reviewer or $SHENYUE_REVIEWER.")
     return name

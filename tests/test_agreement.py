@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from annotations.agreement import (
     disagreements,
     fleiss_kappa,
     krippendorff_alpha_nominal,
+    live_marks,
     next_disagreement,
     observed_agreement,
     resolve_sentence,
@@ -348,6 +350,14 @@ def test_consensus_marks_are_left_out_unless_named() -> None:
     assert named.overall.reviewers == ("A", CONSENSUS_REVIEWER)
 
 
+def test_a_mark_on_another_text_version_is_not_counted() -> None:
+    r = make_report()
+    stale = dataclasses.replace(mark(r, 0, len(r.text) + 9, "plan", "B"), text_sha256="0" * 64)
+    marks = [*two_reviewers(r), stale]
+    assert stale not in live_marks(r, marks)
+    assert agreement_report([(r, marks)]) == agreement_report([(r, two_reviewers(r))])
+
+
 def test_fewer_than_two_reviewers_is_a_user_error() -> None:
     r = make_report()
     with pytest.raises(UserError, match="two or more reviewers on the same report"):
@@ -358,6 +368,8 @@ def test_fewer_than_two_reviewers_is_a_user_error() -> None:
         agreement_report([(r, two_reviewers(r))], reviewers=["A"])
     with pytest.raises(UserError, match="'Z' has no marks"):
         agreement_report([(r, two_reviewers(r))], reviewers=["A", "Z"])
+    with pytest.raises(UserError, match="Reviewers 'Y', 'Z' have no marks"):
+        agreement_report([(r, two_reviewers(r))], reviewers=["A", "Y", "Z"])
 
 
 # -- the disagreement view ----------------------------------------------------------------------

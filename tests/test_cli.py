@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -98,9 +99,19 @@ def test_bad_files_are_refused_with_one_sentence(
     bad = tmp_path / name
     bad.write_bytes(content)
     assert run(home, "import", str(bad)) == 1
-    err = capsys.readouterr().err
-    assert message in err.lower() and "Traceback" not in err
+    captured = capsys.readouterr()
+    assert message in captured.err.lower() and "Traceback" not in captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""  # one sentence, said once
     assert index_bytes(home) == before
+
+
+def test_a_pipe_named_like_a_report_is_refused_without_waiting(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = tmp_path / "report.txt"
+    os.mkfifo(pipe)
+    assert run(home, "import", str(pipe)) == 1
+    assert "pipe or device" in capsys.readouterr().err
 
 
 def test_missing_path_and_empty_folder(
@@ -160,3 +171,18 @@ def test_app_refuses_a_damaged_store_with_one_sentence(
     err = capsys.readouterr().err
     assert "damaged" in err and "Traceback" not in err
     assert store.read_bytes() == damaged
+
+
+def test_a_folder_with_one_bad_file_imports_the_rest_and_exits_1(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_text("一、成效\n完成审查65件。\n", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"")
+    assert run(home, "import", str(folder)) == 1
+    out, err = capsys.readouterr()
+    assert "imported\t" in out and "1 imported, 1 refused" in out
+    assert "refused\t" in err and "1 of 2 files could not be imported" in err
+    assert run(home, "list", "--json") == 0
+    assert len(json.loads(capsys.readouterr().out)) == len(seed_files()) + 1

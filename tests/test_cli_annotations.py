@@ -64,6 +64,10 @@ def test_annotate_by_offsets_and_by_quote_after_start(
         (["常州", "--tag", "plan"], 2, "--quote"),
         (["常州", "--start", "0", "--end", "5"], 2, "--tag"),
         (["常州", "--start", "x", "--end", "5", "--tag", "plan"], 2, "invalid int"),
+        (["常州", "--quote", "行政复议", "--start", "-5", "--tag", "plan"], 1, "outside"),
+        (["常州", "--quote", "行政复议", "--start", "99999999", "--tag", "plan"], 1, "outside"),
+        (["常州", "--quote", "行政复议工作机制", "--start", "0", "--end", "9", "--tag", "plan"],
+         2, "--end goes with --start"),
     ],
 )
 def test_bad_annotate_input(
@@ -88,6 +92,15 @@ def test_lookup_plain_and_filtered(home: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out == ""
     assert run(home, "lookup", "行政复议", "--reviewer", "甲", "--json") == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_lookup_refuses_a_limit_below_one(
+    home: Path, capsys: pytest.CaptureFixture[str], limit: str
+) -> None:
+    assert run(home, "lookup", "行政复议", "--limit", limit) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"--limit must be at least 1, not {limit}" in captured.err
 
 
 def test_export_merge_undo_redo(

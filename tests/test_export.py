@@ -154,6 +154,49 @@ def test_merge_refuses_what_is_not_ours(ws: Workspace, tmp_path: Path) -> None:
     assert not (ws.home / "store" / "annotations.jsonl").exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "phrase"),
+    [
+        ({"version": True}, "newer Shenyue"),
+        ({"start": 40, "end": 30}, "spans 40 to 30"),
+        ({"start": 5, "end": 9}, "does not quote the text"),
+        ({"end": 10**9}, "does not quote the text"),
+        ({"updated": "9"}, "malformed time '9'"),
+    ],
+)
+def test_merge_refuses_an_export_with_impossible_values(
+    ws: Workspace, tmp_path: Path, change: dict[str, object], phrase: str
+) -> None:
+    some_marks(ws)
+    path = tmp_path / "mine.json"
+    ws.export("json", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "version" in change:
+        data.update(change)
+    else:
+        data["annotations"][0].update(change)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    other = seeded_copy(ws, tmp_path, "other")
+    with pytest.raises(UserError, match=phrase):
+        other.merge(path)
+    assert other.annotations(include_deleted=True) == []
+
+
+def test_control_characters_never_reach_a_terminal(ws: Workspace, tmp_path: Path) -> None:
+    rid = ws.resolve("常州").id
+    mark = ws.annotate(rid, 0, 4, "plan", "见\x1b]52;c;ZXZpbA==\x07附件\x1b[2J")
+    assert mark.comment == "见附件"
+    path = tmp_path / "mine.json"
+    ws.export("json", path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["annotations"][0].update(comment="\x1b[31m红\x1b[0m", reviewer="乙\x07",
+                                  updated="2999-01-01T00:00:00.000000Z")
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    ws.merge(path)
+    merged = ws.annotation(mark.id)
+    assert (merged.comment, merged.reviewer) == ("红", "乙")
+
+
 def test_merge_refuses_marks_on_a_report_we_lack(ws: Workspace, tmp_path: Path) -> None:
     some_marks(ws)
     exported = tmp_path / "mine.json"

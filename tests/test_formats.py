@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +168,12 @@ def test_html_body_inside_a_layout_table_is_found() -> None:
     assert found.text.split("\n") == lines.body
 
 
+def test_html_saved_as_utf8_under_a_utf16_declaration_reads_as_utf8() -> None:
+    body = "2020年,我市深入推进依法行政,法治政府建设取得新成效。"
+    found = html_text(f'<meta charset="UTF-16"><body><p>{body}</p></body>')
+    assert found.text == body and found.encoding == "html:utf-8"
+
+
 def test_html_hints_come_from_meta_tags_and_title() -> None:
     found = html_text(
         "<html><head><title>关于2020年法治政府建设情况的报告_某市人民政府</title>"
@@ -247,6 +255,18 @@ def test_bad_files_are_refused_with_one_sentence_and_nothing_changes(
     assert words in message and name in message
     assert "\n" not in message and message.endswith(".") and "Traceback" not in message
     assert [m.to_json() for m in ws.reports()] == before
+
+
+def test_a_damaged_pdf_gets_our_sentence_only_on_stderr(ws: Workspace, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj garbage")  # no EOF marker: pypdf logs a warning
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--home", str(ws.home), "import", str(broken)],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("shenyue: ")
+    assert "damaged PDF" in result.stderr
 
 
 def test_pdf_locked_only_against_editing_imports(tmp_path: Path) -> None:

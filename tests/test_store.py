@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,24 @@ def test_compaction_keeps_every_live_document(
     assert Workspace.open(ws.home).annotation(mark_id).comment == "第11次"
     assert ws.undo() is not None
     assert ws.annotation(mark_id).comment == "第10次"
+
+
+def test_history_that_compaction_keeps_does_not_compact_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "COMPACT_MIN_SUPERSEDED", 5)
+    monkeypatch.setattr(store_module, "HISTORY_KEEP", 3)
+    for name in ("甲", "乙", "丙"):  # three reviewers keep 9 history entries between them
+        ws.reviewer = name
+        mark_id = add(ws)
+        for n in range(4):
+            ws.update_annotation(mark_id, comment=f"{name}{n}")
+    generations = set()
+    for n in range(5):
+        ws.update_annotation(mark_id, comment=f"又{n}")
+        generations.add(journal_path(ws).read_bytes().split(b"\n", 1)[0])
+    assert len(generations) <= 2  # one compaction for the superseded records, not one a write
+    assert ws.annotation(mark_id).comment == "又4"
 
 
 def test_tinydb_writes_through_the_journal(tmp_path: Path) -> None:
@@ -331,3 +350,46 @@ def test_undo_reaches_across_a_new_version_of_the_text(ws: Workspace, tmp_path: 
     assert restored.comment == "旧评论" and restored.text_sha256 == new.sha256
     assert new.text[restored.start : restored.end] == "行政复议信息化程度不高"
     assert ws.undo() is not None and ws.annotation(mark.id).deleted
+
+
+def test_a_mark_made_while_a_new_version_arrives_is_refused(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    source = tmp_path / "draft.txt"
+    source.write_text("一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    report = ws.import_report(source)
+    at = report.text.index("行政复议")
+
+    def items() -> Iterator[dict[str, object]]:
+        yield {"report_id": report.id, "start": at, "end": at + 4, "tag": "shortcoming"}
+        # meanwhile another process imports a new version, re-anchoring the marks it sees
+        source.write_text("前言。\n一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+        Workspace.open(ws.home, reviewer="乙").import_report(source)
+
+    with pytest.raises(UserError, match="new version"):
+        ws.annotate_many(items())
+    assert ws.annotations(report.id) == []
+    text = ws.report(report.id).text
+    again = ws.annotate(report.id, text.index("行政复议"), text.index("行政复议") + 4, "plan")
+    assert again.quote == "行政复议" and again.text_sha256 != report.sha256
+
+
+def test_importing_again_finishes_a_re_anchoring_a_kill_left_undone(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    source = tmp_path / "draft.txt"
+    source.write_text("一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    report = ws.import_report(source)
+    at = report.text.index("行政复议")
+    mark = ws.annotate(report.id, at, at + 4, "shortcoming")
+    source.write_text("前言。\n一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
+    ws.import_report(source)
+    # the journal as an import killed between saving the index and re-anchoring leaves it
+    ws.store.change("甲", lambda _t: ("", [(report.id, mark.id, mark.to_json())]), "",
+                    undoable=False)
+    fresh = Workspace.open(ws.home, reviewer="甲")
+    assert fresh.annotation(mark.id).text_sha256 == report.sha256
+    fresh.import_report(source)  # "present": its marks are settled now
+    settled = fresh.annotation(mark.id)
+    assert fresh.report(report.id).text[settled.start : settled.end] == "行政复议"
+    assert settled.text_sha256 != report.sha256

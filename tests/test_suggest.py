@@ -175,6 +175,16 @@ def test_a_plan_document_is_plans_throughout(ws: Workspace, tmp_path: Path) -> N
     assert [s.tag for s in tagged(suggest(report))] == [Tag.PLAN, Tag.PLAN]
 
 
+def test_suggestions_are_worked_out_once_per_text_version(ws: Workspace, tmp_path: Path) -> None:
+    first = import_text(ws, tmp_path, "draft.txt", "一、成效\n全年审查规范性文件65件。\n")
+    found = ws.suggested(first.id)
+    assert found == tagged(suggest(first)) and ws.suggested(first.id) is found
+    second = import_text(ws, tmp_path, "draft.txt", "某县2013年依法行政工作要点\n"
+                         "一、加强规范性文件管理\n1.开展文件清理。\n")
+    assert second.id == first.id
+    assert ws.suggested(second.id) == tagged(suggest(second)) != found
+
+
 # -- the command line ------------------------------------------------------------------------
 
 
@@ -196,6 +206,7 @@ def test_cli_plain_lists_tagged_sentences(
     lines = capsys.readouterr().out.splitlines()
     assert any("shortcoming" in line and "有待" in line for line in lines)
     assert not any("2022年1月18日" in line for line in lines)
+    assert lines and all(len(line.split("\t")) == 6 for line in lines)  # piped: columns
 
 
 def test_apply_is_one_undo_step_and_not_repeated(

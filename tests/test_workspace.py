@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotations import Tag, UserError, Workspace
+from annotations.ingest import read_report_file
 from annotations.workspace import seed_files
 
 
@@ -79,6 +80,53 @@ def test_edited_source_becomes_a_new_version_with_the_same_id(
     moved = ws.annotation(mark.id)
     assert second.text[moved.start:moved.end] == "行政复议信息化程度不高"
     assert ws.report_version_text(first.id, first.sha256) == first.text
+
+
+def test_an_import_stopped_before_its_index_keeps_the_indexed_text(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text("一、成效\n审查规范性文件65件。\n", encoding="utf-8")
+    first = ws.import_report(path)
+    folder = ws.home / "reports"
+    # what a new version's import leaves when killed after writing the texts, before the index
+    (folder / f"{first.id}@{first.sha256[:16]}.txt").write_text(first.text, encoding="utf-8")
+    (folder / f"{first.id}.txt").write_text("一、成效\n全年审查规范性文件65件。\n",
+                                              encoding="utf-8")
+    assert Workspace.open(ws.home).report(first.id).text == first.text
+    path.write_text("一、成效\n全年审查规范性文件70件。\n", encoding="utf-8")
+    second = ws.import_report(path)
+    assert second.id == first.id and "70件" in Workspace.open(ws.home).report(first.id).text
+    assert ws.report_version_text(first.id, first.sha256) == first.text
+
+
+def test_importing_again_restores_a_lost_report_text(ws: Workspace, seeds_dir: Path) -> None:
+    meta = ws.resolve("常州")
+    (ws.home / "reports" / f"{meta.id}.txt").unlink()
+    fresh = Workspace.open(ws.home)
+    with pytest.raises(UserError, match="import the report again"):
+        fresh.report(meta.id)
+    assert fresh.import_report(seeds_dir / "changzhou-2017.txt").sha256 == meta.sha256
+    assert len(Workspace.open(ws.home).report(meta.id).text) == meta.chars
+
+
+def test_a_failed_write_is_one_sentence_and_the_index_is_unchanged(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "new.txt"
+    path.write_text("一、成效\n审查规范性文件65件。\n", encoding="utf-8")
+    report_id = read_report_file(path).sha256[:12]
+    (ws.home / "reports" / f"{report_id}.txt").mkdir()  # the text cannot be written there
+    before = (ws.home / "reports" / "index.json").read_bytes()
+    with pytest.raises(UserError, match="Cannot write to the report library"):
+        ws.import_report(path)
+    assert (ws.home / "reports" / "index.json").read_bytes() == before
+
+
+def test_a_lock_that_cannot_be_taken_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "ws" / "reports" / ".lock").mkdir(parents=True)
+    with pytest.raises(UserError, match="Cannot take the lock"):
+        Workspace.open(tmp_path / "ws")
 
 
 def test_resolve_by_id_prefix_and_title(ws: Workspace) -> None:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
 from annotations.workspace import Workspace
@@ -150,6 +150,12 @@ class ShenyueApp(App[None]):
             self.remember_position()
         else:
             self.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Lookup and help wait while a dialog (or the command palette) expects an answer."""
+        if action in ("lookup", "help") and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     def action_lookup(self) -> None:
         from tui.screens.lookup import LookupScreen

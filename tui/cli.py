@@ -77,12 +77,19 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
             summary = ws.import_paths(files, progress=lambda _p: progress.advance(task))
     else:
         summary = ws.import_paths(files)
+    if len(summary.outcomes) == 1 and summary.count("refused") == 1:
+        raise UserError(summary.outcomes[0].reason)  # the whole story: one sentence, no table
     print_import_summary(summary)
-    if summary.count("refused") == len(summary.outcomes):
+    refused = summary.count("refused")
+    if refused == len(summary.outcomes):
         raise UserError(
-            "No file could be imported: " + summary.outcomes[0].reason
-            if len(summary.outcomes) == 1
-            else f"None of the {len(summary.outcomes)} files could be imported (reasons above)."
+            f"None of the {len(summary.outcomes)} files could be imported (reasons above)."
+        )
+    if refused:
+        # the rest is imported; exit 1 all the same, so a script notices what was left out
+        raise UserError(
+            f"{refused} of {len(summary.outcomes)} files could not be imported (reasons above); "
+            "the others were."
         )
     return EXIT_OK
 
@@ -102,9 +109,9 @@ def print_import_summary(summary: ImportSummary) -> None:
     else:
         for outcome in summary.outcomes:
             if outcome.status == "refused":
-                print(f"refused   {outcome.path}: {outcome.reason}", file=sys.stderr)
+                print(f"refused\t{outcome.path}\t{outcome.reason}", file=sys.stderr)
             elif outcome.report is not None:
-                print(f"{outcome.status:<9} {outcome.report.id}  {outcome.report.title}")
+                print(f"{outcome.status}\t{outcome.report.id}\t{outcome.report.title}")
     print(totals or "nothing to import")
 
 
@@ -199,6 +206,8 @@ def cmd_annotate(ws: Workspace, args: argparse.Namespace) -> int:
     meta = ws.resolve(args.report)
     text = ws.report(meta.id).text
     if args.quote is not None:
+        if args.end is not None:
+            raise UsageError("shenyue annotate: --end goes with --start, not with --quote")
         start = locate_quote(text, args.quote, args.start, meta.title)
         end = start + len(args.quote)
     elif args.start is not None and args.end is not None:
@@ -216,6 +225,10 @@ def locate_quote(text: str, quote: str, start: int | None, title: str) -> int:
     if not quote:
         raise UserError("The quote is empty; give the text to mark.")
     if start is not None:
+        if not 0 <= start < len(text):
+            raise UserError(
+                f"--start {start} lies outside {title}, whose text has {len(text)} characters."
+            )
         at = text.find(quote, start)
         if at < 0:
             raise UserError(f"{quote!r} does not occur in {title} at or after offset {start}.")
@@ -248,6 +261,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 def cmd_lookup(ws: Workspace, args: argparse.Namespace) -> int:
     """Find a phrase in the marks (quote, comment) and in the report texts."""
+    if args.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {args.limit}.")
     report_id = ws.resolve(args.report).id if args.report else None
     hits = ws.lookup(args.query, tag=args.tag, report_id=report_id,
                      reviewer=getattr(args, "reviewer", None), limit=args.limit + 1)
@@ -298,7 +313,9 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     count = ws.export(args.format, args.output, report_id=report_id, tag=args.tag,
                       reviewer=getattr(args, "reviewer", None))
     if args.output not in (None, "-"):
-        print(f"exported {count} marks to {args.output}", file=sys.stderr)
+        # the native format carries deletions too, so that a merge keeps them deleted
+        kept = " (deleted ones included, for merging)" if args.format == "json" else ""
+        print(f"exported {count} marks{kept} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -321,17 +338,22 @@ def cmd_undo(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_suggest(ws: Workspace, args: argparse.Namespace) -> int:
     """Suggest a tag for each sentence of a report; with --apply, store them as marks."""
-    from annotations.suggest import REVIEWER, suggest, tagged
+    from annotations.suggest import REVIEWER
 
     meta = ws.resolve(args.report)
     report = ws.report(meta.id)
-    found = tagged(suggest(report))
+    found = ws.suggested(meta.id)
     if args.json:
         print_json([s.to_json() for s in found])
     else:
+        piped = not stdout_is_terminal()
         for s in found:
             assert s.tag is not None
             quote = " ".join(report.text[s.start : s.end].split())
+            if piped:
+                print("\t".join((str(s.start), str(s.end), s.tag.value, f"{s.score:.3f}",
+                                 s.reason, quote)))
+                continue
             quote = quote if len(quote) <= SUGGEST_QUOTE else quote[: SUGGEST_QUOTE - 1] + "…"
             print(f"{s.start:>6}-{s.end:<6} {s.tag.value:<11} {s.score:.2f}  {quote}  ({s.reason})")
     if args.apply:

@@ -274,6 +274,9 @@ class DocumentView(ScrollView, can_focus=True):
             found = kept or found
         self._sentences = found
         self._sentence_starts = [s.start for s in found]
+        # hiding boilerplate shortens the list: the old selection must still index into it
+        last = max(len(found) - 1, 0)
+        self._lo, self._hi = min(self._lo, last), min(self._hi, last)
 
     def _visible_pieces(self) -> list[Line]:
         pieces = paragraphs(self.report.text, self.ranges)
