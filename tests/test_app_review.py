@@ -181,6 +181,25 @@ async def test_section_and_mark_jumps(tmp_path: Path) -> None:
 
 
 @app_test
+async def test_next_mark_passes_a_mark_inside_a_sentence(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    report = ws.report(rid)
+    inside, later = report.sentences[5], report.sentences[9]
+    ws.annotate(rid, inside.start + 3, inside.end, Tag.PLAN)  # a mouse selection's mark
+    ws.annotate(rid, later.start, later.end, Tag.ACHIEVEMENT)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        view = document(app)
+        await pilot.press("right_curly_bracket")
+        assert view.selection_span() == inside
+        await pilot.press("right_curly_bracket")
+        assert view.selection_span() == later
+        await pilot.press("left_curly_bracket")
+        assert view.selection_span() == inside
+
+
+@app_test
 async def test_hidden_boilerplate_is_skipped(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path)
     rid = seed_id(ws, "dalian")
@@ -197,6 +216,25 @@ async def test_hidden_boilerplate_is_skipped(tmp_path: Path) -> None:
         assert "字号" not in visible_text(view)
         await pilot.press("b")
         assert "字号" in visible_text(view)
+
+
+@app_test
+async def test_hiding_boilerplate_at_the_end_keeps_the_cursor(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    report = ws.report(rid)
+    assert report.boilerplate[-1].end >= len(report.text.rstrip())  # the page footer is last
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("G", "b")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ReviewScreen)
+        view = document(app)
+        assert view.sentence_index == view.sentence_count - 1
+        span = view.selection_span()
+        assert not any(b.start <= span.start and span.end <= b.end for b in report.boilerplate)
+        await pilot.press("b", "k")
+        assert app.is_running
 
 
 @app_test

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import CommandPalette
 from textual.geometry import Offset
 from textual.selection import Selection
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Static
 
-from annotations.model import Tag
+from annotations.model import Span, Tag
 from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
 from tui.i18n import _, parse_po, set_language
@@ -134,6 +135,29 @@ async def test_v_shows_the_marks_by_tag_in_three_columns(tmp_path: Path) -> None
 
 
 @app_test
+async def test_a_passage_two_reviewers_tagged_shows_once_side_by_side(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changxingdao")
+    report = ws.report(rid)
+    sentence = report.sentences[3]
+    ws.annotate(rid, sentence.start, sentence.end, Tag.ACHIEVEMENT, reviewer="colleague")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        app.screen.document.go_to(sentence.start)
+        await pilot.press("t", "v")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        achievements = screen.documents()[0]
+        assert len(ws.annotations(report_id=rid)) == 2
+        assert achievements.ranges == (Span(sentence.start, sentence.end),)
+        passage = " ".join(report.text[sentence.start:sentence.end].split())[:6]
+        assert visible_text(achievements).count(passage) == 1
+
+
+@app_test
 async def test_lookup_jumps_to_the_passage(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path)
     app = ShenyueApp(ws)
@@ -151,6 +175,43 @@ async def test_lookup_jumps_to_the_passage(tmp_path: Path) -> None:
         assert app.screen.report.id == hit.report.id
         span = app.screen.document.selection_span()
         assert span.start <= hit.start < max(span.end, span.start + 1)
+
+
+@app_test
+async def test_lookup_and_help_wait_while_the_palette_is_open(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("ctrl+f", "ctrl+p")
+        await pilot.pause()
+        assert app.is_running
+        assert not any(isinstance(s, LookupScreen) for s in app.screen_stack)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, LookupScreen)
+
+
+@app_test
+async def test_an_empty_lookup_clears_the_results_and_their_count(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f", *"行政复议", "enter")
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        status = screen.query_one("#lookup-status", Static)
+        assert "行政复议" in str(status.render())
+        box = screen.query_one("#query", Input)
+        box.focus()
+        box.value = ""
+        await pilot.press("enter")
+        assert screen.hits == []
+        assert "行政复议" not in str(status.render())
 
 
 @app_test
@@ -244,6 +305,11 @@ async def test_the_interface_speaks_chinese(tmp_path: Path) -> None:
             await pilot.pause()
             titles = {c.title for c in app.get_system_commands(app.screen)}
             assert "成效" in titles
+            # Textual's own keys and commands speak the catalogue's language too
+            assert {"下一个窗格", "主题", "命令面板"} <= titles
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            assert "Scroll Left" not in {description for _k, description, _i in app.screen.rows}
     finally:
         set_language("en")
 

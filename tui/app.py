@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -153,9 +153,7 @@ class ShenyueApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lookup and help wait while a dialog (or the command palette) expects an answer."""
-        if action in ("lookup", "help") and isinstance(self.screen, ModalScreen):
-            return False
-        return True
+        return not (action in ("lookup", "help") and isinstance(self.screen, ModalScreen))
 
     def action_lookup(self) -> None:
         from tui.screens.lookup import LookupScreen
@@ -175,7 +173,7 @@ class ShenyueApp(App[None]):
     def action_redo(self) -> None:
         self._history(self.ws.redo, _("Nothing to redo."))
 
-    def _history(self, step: Any, nothing: str) -> None:
+    def _history(self, step: Callable[[], str | None], nothing: str) -> None:
         try:
             done = step()
         except UserError as exc:
@@ -223,8 +221,9 @@ class ShenyueApp(App[None]):
                 self.call_later(self.run_action, action, node)
 
             keys = binding.key_display or self.get_key_display(binding)
-            yield SystemCommand(binding.description, f"{keys} · {binding.id or key}", run)
-        yield from super().get_system_commands(screen)
+            yield SystemCommand(_(binding.description), f"{keys} · {binding.id or key}", run)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
 
 def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:

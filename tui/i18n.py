@@ -15,6 +15,30 @@ from typing import Any
 LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCE_LANGUAGE = "en"
 
+# Textual's own binding and command descriptions that the help, the palette and the footer
+# show; the catalogue translates them like ours (the catalogue test reads this list)
+TEXTUAL_MESSAGES = frozenset({
+    "palette", "Copy selected text", "Cut selected text", "Paste text from the clipboard",
+    "Select all", "Focus Next", "Focus Previous", "Scroll Up", "Scroll Down", "Scroll Left",
+    "Scroll Right", "Scroll Home", "Scroll End", "Page Up", "Page Down", "Page Left",
+    "Page Right", "Home", "End", "Cursor Up", "Cursor Down", "Cursor up", "Cursor down",
+    "Cursor left", "Cursor right", "Cursor to parent", "Cursor to next ancestor",
+    "Cursor to next sibling", "Cursor to previous sibling", "Expand or collapse all", "Toggle",
+    "Select", "Submit", "Go to start", "Go to end", "Move cursor left",
+    "Move cursor left and select", "Move cursor left a word",
+    "Move cursor left a word and select", "Move cursor right and select",
+    "Move cursor right a word", "Move cursor right a word and select",
+    "Move cursor right or accept the completion suggestion", "Select line start",
+    "Select line end", "Delete character left", "Delete character right",
+    "Delete left to start of word", "Delete right to start of word", "Delete all to the left",
+    "Delete all to the right", "Theme", "Change the current theme",
+    "Quit the application as soon as possible", "Keys",
+    "Show help for the focused widget and a summary of available keys",
+    "Hide the keys and widget help panel", "Maximize", "Maximize the focused widget", "Minimize",
+    "Minimize the widget and restore to normal size", "Screenshot",
+    "Save an SVG 'screenshot' of the current screen", "Bell", "Ring the bell",
+})
+
 _catalogue: dict[str, str] = {}
 _language = SOURCE_LANGUAGE
 

@@ -35,6 +35,7 @@ class Column:
     report: Report
     ranges: tuple[Span, ...]
     heading: str
+    tag: Tag | None = None
 
 
 def heading_key(title: str) -> str:
@@ -71,10 +72,22 @@ def section_columns(reports: list[Report]) -> list[list[Column]]:
     return groups or [[Column(r, (Span(0, len(r.text)),), r.title) for r in reports]]
 
 
+def merged_spans(spans: list[Span]) -> tuple[Span, ...]:
+    """`spans` sorted, with overlapping ones joined (two reviewers' marks on one passage
+    must show it once)."""
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if out and span.start < out[-1].end:
+            out[-1] = Span(out[-1].start, max(out[-1].end, span.end))
+        else:
+            out.append(span)
+    return tuple(out)
+
+
 def tag_columns(report: Report, marks: list[Annotation]) -> list[list[Column]]:
     """One group: the report's achievement, shortcoming and plan marks as three columns."""
-    return [[Column(report, tuple(Span(m.start, m.end) for m in marks if m.tag == tag),
-                    tag_label(tag)) for tag in Tag]]
+    return [[Column(report, merged_spans([Span(m.start, m.end) for m in marks if m.tag == tag]),
+                    tag_label(tag), tag) for tag in Tag]]
 
 
 class CompareScreen(Screen[None]):
@@ -117,8 +130,8 @@ class CompareScreen(Screen[None]):
         columns = []
         for number, column in enumerate(self.groups[self.group]):
             heading = Text(no_wrap=True, overflow="ellipsis")
-            tag = next((t for t in Tag if tag_label(t) == column.heading), None)
-            heading.append(column.heading, style=TAG_STYLES[tag] if tag else "bold")
+            heading.append(column.heading,
+                           style=TAG_STYLES[column.tag] if column.tag else "bold")
             heading.append(f" · {column.report.title}")
             body = (MarkingDocument(column.report, column.ranges, id=f"column-{number}")
                     if column.ranges else Static(_("Nothing to show here."), markup=False,

@@ -21,7 +21,7 @@ def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:
         binding = active.binding
         if not binding.description:
             continue
-        group = (binding.action, binding.description)
+        group = (binding.action, _(binding.description))
         display = binding.key_display or screen.app.get_key_display(binding)
         keys = by_action.setdefault(group, [])
         if display not in keys:

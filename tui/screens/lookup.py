@@ -71,7 +71,9 @@ class LookupScreen(Screen[None]):
         results = self.query_one("#hits", OptionList)
         results.clear_options()
         self.hits = []
+        status = self.query_one("#lookup-status", Static)
         if not query:
+            status.update("")
             return
         try:
             self.hits = self.shenyue.ws.lookup(query, limit=RESULT_LIMIT)
@@ -79,8 +81,8 @@ class LookupScreen(Screen[None]):
             self.shenyue.report_error(exc)
             return
         results.add_options([hit_option(i, h, query) for i, h in enumerate(self.hits)])
-        self.query_one("#lookup-status", Static).update(
-            Text(_("{count} results for {query}").format(count=len(self.hits), query=query)))
+        status.update(Text(_("{count} results for {query}").format(count=len(self.hits),
+                                                                    query=query)))
         if self.hits:
             results.highlighted = 0
             results.focus()

@@ -66,8 +66,12 @@ class ReviewScreen(Screen[None]):
         # whose marks are shown: None everyone's, else this reviewer's own plus `showing`'s
         self.showing: str | None = None
         self._pane_key: tuple[object, ...] | None = None
+        self._marks_read = 0  # how many times the marks were read: the pane's cache key
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
+        # progress and counts change only with the marks, not with every cursor move
+        self._progress = 0.0
+        self._counts = Text()
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -113,12 +117,15 @@ class ReviewScreen(Screen[None]):
         """Read this report's marks again and redraw everything that shows them."""
         ws = self.shenyue.ws
         self.all_marks = ws.annotations(report_id=self.report.id)
+        self._marks_read += 1
         self.shown_marks = sorted(
             (m for m in self.all_marks
              if self.showing is None or m.reviewer in (ws.reviewer, self.showing)),
             key=lambda m: (m.start, m.end, m.reviewer, m.id))
         self.document.set_marks(self.shown_marks)
         self.document.set_ghosts(ws.suggestions(self.report.id) if self.show_suggestions else [])
+        self._progress = covered_share(self.report.sentences, self.document.marks)
+        self._counts = counts_text(tag_counts(self.document.marks))
         self._update_outline()
         self._update_marks_pane()
         self._update_status()
@@ -163,7 +170,7 @@ class ReviewScreen(Screen[None]):
     def _update_marks_pane(self) -> None:
         section = self._current_section()
         ghost = self.document.ghost_under_cursor()
-        key = (section, ghost, tuple((m.id, m.updated) for m in self.shown_marks))
+        key = (section, ghost, self._marks_read)
         if key == self._pane_key:
             return  # same section, same marks: nothing to redraw
         self._pane_key = key
@@ -178,7 +185,6 @@ class ReviewScreen(Screen[None]):
     def _update_status(self) -> None:
         document = self.document
         section = section_title_path(self.report.section_path(document.cursor_offset)[:1])
-        progress = covered_share(self.report.sentences, document.marks)
         status = Text(no_wrap=True, overflow="ellipsis", end="")
         status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
         if self.showing is not None or self.colleagues():
@@ -190,8 +196,8 @@ class ReviewScreen(Screen[None]):
             status.append(" │")
         status.append(f" {self.shenyue.save_state_label} │ ")
         status.append(_("{n}/{total} │ done {percent:.0%} │ ").format(
-            n=document.sentence_index + 1, total=document.sentence_count, percent=progress))
-        status.append_text(counts_text(tag_counts(document.marks)))
+            n=document.sentence_index + 1, total=document.sentence_count, percent=self._progress))
+        status.append_text(self._counts)
         status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)
 

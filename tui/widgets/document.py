@@ -250,6 +250,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._sections = [s for s in report.all_sections()
                           if any(r.start <= s.start < r.end for r in self.ranges)]
         self._headings = [Span(s.start, s.heading_end) for s in self._sections]
+        self._section_starts = sorted({s.start for s in self._sections})
         self._build_sentences()
 
     # -- what is shown -----------------------------------------------------------------------
@@ -396,25 +397,19 @@ class DocumentView(ScrollView, can_focus=True):
         if self._layout.lines:
             self._select(self.sentence_at(self._layout.starts[line]))
 
-    def section_starts(self) -> list[int]:
-        """Where each shown section's heading begins, in order."""
-        return sorted({s.start for s in self._sections})
-
     def action_next_section(self) -> None:
-        here = self.cursor_offset
-        following = [s for s in self.section_starts() if s > here]
-        if following:
-            self.go_to(following[0])
+        index = bisect_right(self._section_starts, self.cursor_offset)
+        if index < len(self._section_starts):
+            self.go_to(self._section_starts[index])
 
     def action_prev_section(self) -> None:
-        here = self.cursor_offset
-        before = [s for s in self.section_starts() if s < here]
-        if before:
-            self.go_to(before[-1])
+        index = bisect_left(self._section_starts, self.cursor_offset) - 1
+        if index >= 0:
+            self.go_to(self._section_starts[index])
 
     def action_next_mark(self) -> None:
-        here = self.cursor_offset
-        index = bisect_right(self._mark_starts, here)
+        # from the selection's end: a mark starting inside the selected sentence is already here
+        index = bisect_left(self._mark_starts, self.selection_span().end)
         if index < len(self.marks):
             self.go_to(self.marks[index].start)
 
