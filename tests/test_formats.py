@@ -303,10 +303,11 @@ def test_import_folder_reports_imported_present_and_refused(
     (folder / "again.txt").write_bytes((SEEDS / "changzhou-2017.txt").read_bytes())
     (folder / "lies.pdf").write_text("一、总体情况\n完成审查65件。\n", encoding="utf-8")
     home = str(tmp_path / "ws")
-    assert main(["--home", home, "import", str(folder)]) == 0
+    assert main(["--home", home, "import", str(folder)]) == 1  # one refused: a script notices
     captured = capsys.readouterr()
     assert "3 imported, 1 present, 1 refused" in captured.out
     assert "lies.pdf is named .pdf but holds plain text" in captured.err
+    assert "1 of 5 files could not be imported" in captured.err
 
 
 def test_import_table_on_a_terminal_shows_every_outcome(
@@ -318,7 +319,7 @@ def test_import_table_on_a_terminal_shows_every_outcome(
     (folder / "[red]page.html").write_bytes(html_page(seed_lines(SEEDS / "dalian-2017.txt")))
     (folder / "seed.txt").write_bytes((SEEDS / "dalian-2017.txt").read_bytes())
     (folder / "bad.docx").write_bytes(b"not a word file")
-    assert main(["--home", str(tmp_path / "ws"), "import", str(folder)]) == 0
+    assert main(["--home", str(tmp_path / "ws"), "import", str(folder)]) == 1
     out = capsys.readouterr().out
     for words in ("imported", "already present", "refused", "[red]page.html", "plain text"):
         assert words in out
