@@ -19,6 +19,7 @@ from tui.screens.review import ReviewScreen
 from tui.widgets.document import paragraphs, stops_of, wrap
 from tui.widgets.marking import MarkingDocument
 from tui.widgets.marks_pane import MarksPane
+from tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
 
@@ -26,6 +27,11 @@ SIZE = (120, 40)
 def document(app: ShenyueApp) -> MarkingDocument:
     assert isinstance(app.screen, ReviewScreen)
     return app.screen.document
+
+
+def status(app: ShenyueApp) -> str:
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen.query_one("#status", StatusBar).text.plain
 
 
 @app_test
@@ -346,3 +352,113 @@ def test_no_seed_line_starts_with_closing_punctuation() -> None:
         for width in range(20, 81, 7):
             starts = [text[s] for s, e in wrap(text, pieces, width)[1:] if e > s]
             assert not [c for c in starts if c in "。，,、；;：:？！)）》”"], (path.name, width)
+
+
+@app_test
+async def test_extending_the_selection_and_tagging_extends_the_mark(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    stops = stops_of(ws.report(rid))
+    seventh = stops[7]
+    part = ws.annotate(rid, seventh.start + 2, seventh.end - 2, Tag.ACHIEVEMENT, comment="好")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document(app).go_to(seventh.start)
+        await pilot.pause()
+        assert "sentences selected" not in status(app)
+        await pilot.press("J", "J")
+        assert "3 sentences selected" in status(app)
+        await pilot.press("a")
+        (mark,) = ws.annotations(report_id=rid)
+        assert (mark.id, mark.start, mark.end, mark.tag, mark.comment) == (
+            part.id, seventh.start, stops[9].end, Tag.ACHIEVEMENT, "好")
+        assert "Extended Achievement" in status(app)
+        await pilot.press("K")  # now inside the mark: the same key removes it
+        assert "2 sentences selected" in status(app)
+        await pilot.press("a")
+        assert ws.annotations(report_id=rid) == []
+
+
+@app_test
+async def test_tagging_across_two_of_my_marks_joins_them(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    stops = stops_of(ws.report(rid))
+    ws.annotate(rid, stops[3].start, stops[3].end, Tag.PLAN, comment="甲")
+    ws.annotate(rid, stops[5].start, stops[5].end, Tag.PLAN, comment="乙")
+    ws.annotate(rid, stops[4].start, stops[4].end, Tag.SHORTCOMING)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document(app).go_to(stops[3].start)
+        await pilot.press("J", "J", "p")
+        plans = [m for m in ws.annotations(report_id=rid) if m.tag == Tag.PLAN]
+        assert [(m.start, m.end, m.comment) for m in plans] == [
+            (stops[3].start, stops[5].end, "甲\n乙")]
+        assert len(ws.annotations(report_id=rid)) == 2
+
+
+@app_test
+async def test_reopening_a_report_returns_to_where_its_review_was(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j", "j", "q")
+        offset = ws.report(rid).sentences[4].start
+        await pilot.press("q")
+    assert app.return_code == 0
+    again = ShenyueApp(open_workspace(tmp_path))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(again.screen).__name__ == "LibraryScreen"
+        await pilot.press("enter")  # the library's cursor is on the report last reviewed
+        assert isinstance(again.screen, ReviewScreen)
+        assert again.screen.report.id == rid
+        assert document(again).cursor_offset == offset
+        await pilot.press("q", "q")
+    third = ShenyueApp(open_workspace(tmp_path), rid)
+    async with third.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert document(third).cursor_offset == offset
+
+
+@app_test
+async def test_comparing_reports_does_not_change_the_last_report(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = ws.reports()[0].id
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "j", "j", "q", "down", "space", "down", "space", "c")
+        assert type(app.screen).__name__ == "CompareScreen"
+        await pilot.press("q", "q")
+    state = open_workspace(tmp_path).load_state()
+    assert state["report"] == rid
+    assert state["offsets"] == {rid: ws.report(rid).sentences[2].start}
+
+
+@app_test
+async def test_the_older_saved_position_is_still_read(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    offset = ws.report(rid).sentences[6].start
+    ws.save_state({"screen": "review", "report": rid, "offset": offset})
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert document(app).cursor_offset == offset
+
+
+@app_test
+async def test_another_report_opens_without_the_last_change_message(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws, ws.reports()[0].id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "a", "u", "ctrl+r")
+        assert "redid: add Achievement mark «" in status(app)
+        await pilot.press("q", "down", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.report.id == ws.reports()[1].id
+        assert "redid" not in status(app)
+        assert "all marks saved" in status(app)

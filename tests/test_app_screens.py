@@ -13,12 +13,15 @@ from annotations.model import Span, Tag
 from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
 from tui.i18n import _, parse_po, set_language
+from tui.marks import history_message
 from tui.screens.compare import CompareScreen, best_section, heading_key
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen, PathSuggester
 from tui.screens.lookup import LookupScreen
+from tui.screens.prompt import PromptScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.marking import MarkingDocument
+from tui.widgets.status import StatusBar
 
 SIZE = (120, 40)
 
@@ -357,3 +360,86 @@ async def test_mouse_selection_maps_to_code_point_offsets(tmp_path: Path) -> Non
         await pilot.press("s")
         (mark,) = ws.annotations(report_id=rid)
         assert (mark.start, mark.end) == (lines[5][0] + 2, lines[6][0] + 4)
+
+
+@app_test
+async def test_undo_and_redo_speak_chinese_and_keep_the_quote(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    first = ws.report(rid).sentences[0]
+    quote = " ".join(ws.report(rid).text[first.start:first.end].split())[:19]
+    set_language("zh")
+    try:
+        app = ShenyueApp(ws, rid)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("p", "u")
+            line = app.screen.query_one("#status", StatusBar).text.plain
+            assert f"已撤销：添加“计划”标注«{quote}" in line
+            await pilot.press("ctrl+r")
+            line = app.screen.query_one("#status", StatusBar).text.plain
+            assert f"已重做：添加“计划”标注«{quote}" in line
+            assert "redid" not in line
+    finally:
+        set_language("en")
+
+
+def test_every_shape_of_undo_message_is_translated_with_its_quote_verbatim() -> None:
+    set_language("zh")
+    try:
+        assert history_message("undid: add plan mark «一、[b]主要{成效}»") == (
+            "已撤销：添加“计划”标注«一、[b]主要{成效}»")
+        assert history_message("redid: edit mark «修订《规则》»") == (
+            "已重做：修改标注«修订《规则》»")
+        assert history_message("undid: delete mark «x» (2 mark(s) left alone: changed since "
+                               "by someone else)") == (
+            "已撤销：删除标注«x»（2 处标注其间已被他人修改，未予变动）")
+        assert history_message("redid: add 5 marks") == "已重做：添加 5 处标注"
+        assert history_message("undid: re-anchor 3 marks of 某县报告") == (
+            "已撤销：重新定位《某县报告》的 3 处标注")
+        assert history_message("undid: merge a.json") == "已撤销：合并 a.json"
+        assert history_message("undid: something new") == "已撤销：something new"
+        assert history_message("rolled back") == "rolled back"
+    finally:
+        set_language("en")
+    assert history_message("undid: add plan mark «x»") == "undid: add Plan mark «x»"
+
+
+@app_test
+async def test_the_library_survives_a_report_whose_text_went_missing(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    first, second = ws.reports()[0].id, ws.reports()[1].id
+    app = ShenyueApp(ws, first)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        colleague = open_workspace(tmp_path, reviewer="colleague")
+        passage = colleague.report(second).sentences[1]
+        colleague.annotate(second, passage.start, passage.end, Tag.PLAN)
+        (ws.library.folder / f"{second}.txt").unlink()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        assert table(app).row_count == 5
+        assert any("is missing" in n.message for n in app._notifications)
+
+
+@app_test
+async def test_tab_takes_the_path_completion_into_the_import_prompt(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    folder = tmp_path / "new-reports"
+    folder.mkdir()
+    text = "某县2020年法治政府建设情况报告\n一、主要成效\n审查文件12件。\n"
+    (folder / "extra.txt").write_text(text, encoding="utf-8")
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "ctrl+u")
+        assert isinstance(app.screen, PromptScreen)
+        box = app.screen.query_one(Input)
+        assert "tab" in str(box.placeholder)
+        await pilot.press(*str(tmp_path / "new-"))
+        await pilot.pause()
+        await pilot.press("tab")
+        assert box.value == f"{folder}/"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("某县" in m.title for m in ws.reports())

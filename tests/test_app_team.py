@@ -195,10 +195,11 @@ async def test_a_colleagues_mark_is_read_only_until_taken_over(tmp_path: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         document(app).go_to(sentence.start)
-        await pilot.press("p", "x", "a")
+        await pilot.press("x", "c", "e")
         await pilot.pause()
         (theirs,) = ws.annotations(report_id=rid)
         assert (theirs.reviewer, theirs.tag, theirs.deleted) == ("wang", Tag.PLAN, False)
+        assert isinstance(app.screen, ReviewScreen)
         assert any("read-only" in n for n in notices(app))
         await pilot.press("t")
         mine = ws.annotations(report_id=rid, reviewer="tester")
@@ -207,6 +208,47 @@ async def test_a_colleagues_mark_is_read_only_until_taken_over(tmp_path: Path) -
         await pilot.press("x")
         assert ws.annotations(report_id=rid, reviewer="tester") == []
         assert len(ws.annotations(report_id=rid, reviewer="wang")) == 1
+
+
+@app_test
+async def test_tagging_keys_act_on_my_marks_beside_a_colleagues(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    sentence = ws.report(rid).sentences[4]
+    ws.annotate(rid, sentence.start, sentence.end, Tag.SHORTCOMING, reviewer="wang")
+    whole = (sentence.start, sentence.end)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert review(app).showing is None  # everyone's marks are shown
+        document(app).go_to(sentence.start)
+        await pilot.press("a", "s")
+        await pilot.pause()
+        assert sorted(spans(ws, rid, "tester"), key=str) == [
+            (*whole, Tag.ACHIEVEMENT), (*whole, Tag.SHORTCOMING)]
+        await pilot.press("s")  # the same key removes my mark, never the colleague's
+        assert spans(ws, rid, "tester") == [(*whole, Tag.ACHIEVEMENT)]
+        assert spans(ws, rid, "wang") == [(*whole, Tag.SHORTCOMING)]
+        # my mark is drawn on top of the colleague's
+        assert style_at(document(app), sentence.start).color == TAG_STYLES[Tag.ACHIEVEMENT].color
+        await pilot.press("x", "x")  # my achievement mark, then only the colleague's is left
+        assert spans(ws, rid, "tester") == []
+        assert spans(ws, rid, "wang") == [(*whole, Tag.SHORTCOMING)]
+        assert any("read-only" in n for n in notices(app))
+
+
+@app_test
+async def test_my_mark_is_drawn_over_a_colleagues_overlapping_one(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "dalian")
+    stops = ws.report(rid).sentences
+    ws.annotate(rid, stops[4].start, stops[5].end, Tag.ACHIEVEMENT)
+    ws.annotate(rid, stops[5].start, stops[5].end, Tag.SHORTCOMING, reviewer="wang")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        drawn = style_at(document(app), stops[5].start)
+        assert drawn.color == TAG_STYLES[Tag.ACHIEVEMENT].color
 
 
 # -- the disagreement view ----------------------------------------------------------------------

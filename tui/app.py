@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from annotations.errors import UserError
 from annotations.workspace import Workspace
 from tui.i18n import _, localise_bindings, set_language
+from tui.marks import history_message
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
 
@@ -61,6 +62,8 @@ class ShenyueApp(App[None]):
         self.save_state_label = _("all marks saved")
         self._stamp: Any = None
         self._saved_state: dict[str, Any] = {}
+        self._last_report: str | None = None  # the report last reviewed (not compared)
+        self._offsets: dict[str, int] = {}  # where the review of each report got to
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -72,11 +75,12 @@ class ShenyueApp(App[None]):
         self._saved_state = self.ws.load_state()
         self._stamp = self.ws.store_stamp()
         state = self._saved_state
-        self.push_screen(LibraryScreen(selected=state.get("report")))
+        self._last_report, self._offsets = saved_positions(state)
+        self.push_screen(LibraryScreen(selected=self._last_report))
         if self.start_report_id is not None:
             self.open_report(self.start_report_id)
-        elif state.get("screen") == "review" and state.get("report"):
-            self.open_report(str(state["report"]), int(state.get("offset", 0)), quiet=True)
+        elif state.get("screen") == "review" and self._last_report:
+            self.open_report(self._last_report, quiet=True)
         self.set_interval(POLL_SECONDS, self.poll)
 
     def poll(self) -> None:
@@ -88,14 +92,21 @@ class ShenyueApp(App[None]):
         self.remember_position()
 
     def current_state(self) -> dict[str, Any]:
-        """Where the reviewer is now: the screen, the report and the cursor offset."""
+        """Where the reviewer is now: the screen, the report last reviewed, and the offset
+        the review of each report got to."""
         review = next((s for s in reversed(self.screen_stack) if isinstance(s, ReviewScreen)),
                       None)
-        if review is None or not review.is_mounted:
-            library = next((s for s in self.screen_stack if isinstance(s, LibraryScreen)), None)
-            report = library.selected_report() if library is not None else None
-            return {"screen": "library", "report": report}
-        return {"screen": "review", "report": review.report.id, "offset": review.position()}
+        screen = "library"
+        if review is not None and review.is_mounted:
+            self.note_position(review)
+            screen = "review"
+        return {"screen": screen,
+                "report": self._last_report, "offsets": dict(self._offsets)}
+
+    def note_position(self, review: ReviewScreen) -> None:
+        """Keep where `review` is as the last review position of its report."""
+        self._last_report = review.report.id
+        self._offsets[review.report.id] = review.position()
 
     def remember_position(self) -> None:
         """Save the position if it changed since it was last saved."""
@@ -134,17 +145,20 @@ class ShenyueApp(App[None]):
     # -- moving between screens ----------------------------------------------------------------
 
     def open_report(self, report_id: str, offset: int | None = None, quiet: bool = False) -> None:
-        """Open the review screen of a report, optionally at an offset."""
+        """Open the review screen of a report at `offset`, or where its review got to."""
         try:
             report = self.ws.report(report_id)
         except UserError as exc:
             if not quiet:
                 self.report_error(exc)
             return
-        self.push_screen(ReviewScreen(report, offset))
+        self.save_state_label = _("all marks saved")  # a change message is about another view
+        self.push_screen(ReviewScreen(report, self._offsets.get(report_id)
+                                      if offset is None else offset))
 
     def leave_review(self, screen: ReviewScreen) -> None:
         """Go back from a review to the screen below it."""
+        self.note_position(screen)
         if len(self.screen_stack) > 2:
             self.pop_screen()
             self.remember_position()
@@ -182,7 +196,7 @@ class ShenyueApp(App[None]):
         if done is None:
             self.notify(nothing, markup=False, timeout=2)
         else:
-            self.marks_changed(done)
+            self.marks_changed(history_message(done))
 
     # -- clipboard -----------------------------------------------------------------------------
 
@@ -224,6 +238,19 @@ class ShenyueApp(App[None]):
             yield SystemCommand(_(binding.description), f"{keys} · {binding.id or key}", run)
         for command in super().get_system_commands(screen):
             yield command._replace(title=_(command.title), help=_(command.help))
+
+
+def saved_positions(state: dict[str, Any]) -> tuple[str | None, dict[str, int]]:
+    """The last report and the offset of each report from a saved state (also from the
+    older shape with one `offset` of the last report)."""
+    report = state.get("report")
+    last = report if isinstance(report, str) and report else None
+    offsets = state.get("offsets")
+    found = {str(k): v for k, v in offsets.items() if isinstance(v, int)} if isinstance(
+        offsets, dict) else {}
+    if last is not None and isinstance(state.get("offset"), int):
+        found.setdefault(last, state["offset"])
+    return last, found
 
 
 def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:

@@ -135,11 +135,17 @@ class LibraryScreen(Screen[None]):
         for mark in live_marks(self.shenyue.ws.annotations()):
             by_report[mark.report_id].append(mark)
         rows = []
+        problems: list[UserError] = []
         for meta in self.shenyue.ws.reports():
             marks = by_report.get(meta.id, [])
-            sentences = self.shenyue.ws.report(meta.id).sentences if marks else ()
-            progress = covered_share(sentences, marks)
-            rows.append(Row(meta, tag_counts(marks), progress))
+            try:
+                sentences = self.shenyue.ws.report(meta.id).sentences if marks else ()
+            except UserError as exc:  # e.g. its text file went missing: the row stays, at 0%
+                problems.append(exc)
+                sentences = ()
+            rows.append(Row(meta, tag_counts(marks), covered_share(sentences, marks)))
+        if problems:
+            self.shenyue.report_error(problems[0])
         self.rows = rows
         self.rows_by_id = {row.meta.id: row for row in rows}
         self._fill()

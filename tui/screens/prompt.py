@@ -15,10 +15,12 @@ from tui.i18n import _, localise_bindings
 
 
 class PromptScreen(ModalScreen[str | None]):
-    """Ask for one line of text; enter answers it, esc gives None."""
+    """Ask for one line of text; enter answers it, esc gives None, tab takes the completion
+    shown in grey (when there is a suggester)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+        Binding("tab", "complete", "Complete", id="prompt.complete", show=False),
     ]
 
     def __init__(self, question: str, value: str = "", suggester: Suggester | None = None) -> None:
@@ -29,9 +31,19 @@ class PromptScreen(ModalScreen[str | None]):
         self.suggester = suggester
 
     def compose(self) -> ComposeResult:
+        hint = _("tab completes the grey part · enter answers · esc cancels")
         with Vertical(classes="dialog"):
             yield Label(self.question, markup=False)
-            yield Input(self.value, suggester=self.suggester, id="prompt-input")
+            yield Input(self.value, suggester=self.suggester, id="prompt-input",
+                        placeholder=hint if self.suggester else "")
+            if self.suggester is not None:
+                yield Label(hint, markup=False, classes="hint")
+
+    def action_complete(self) -> None:
+        """Take the completion shown after the cursor into the input."""
+        box = self.query_one("#prompt-input", Input)
+        if box.cursor_at_end:
+            box.action_cursor_right()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

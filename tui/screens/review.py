@@ -60,6 +60,8 @@ class ReviewScreen(Screen[None]):
         localise_bindings(self)
         self.report = report
         self.start_offset = offset
+        # kept, not queried: the position is asked for even while the screen is torn down
+        self._document = MarkingDocument(report, id="document")
         self.all_marks: list[Annotation] = []
         self.shown_marks: list[Annotation] = []
         self.show_suggestions = False
@@ -81,14 +83,14 @@ class ReviewScreen(Screen[None]):
     @property
     def document(self) -> MarkingDocument:
         """The document view."""
-        return self.query_one("#document", MarkingDocument)
+        return self._document
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             tree: Tree[Section] = Tree(Text(self.report.title, no_wrap=True), id="outline")
             tree.show_root = False
             yield tree
-            yield MarkingDocument(self.report, id="document")
+            yield self._document
             yield MarksPane(id="marks")
         yield StatusBar(id="status")
         yield Footer()
@@ -195,8 +197,13 @@ class ReviewScreen(Screen[None]):
                           style="italic")
             status.append(" │")
         status.append(f" {self.shenyue.save_state_label} │ ")
-        status.append(_("{n}/{total} │ done {percent:.0%} │ ").format(
-            n=document.sentence_index + 1, total=document.sentence_count, percent=self._progress))
+        status.append(_("{n}/{total} │ ").format(n=document.sentence_index + 1,
+                                                 total=document.sentence_count))
+        if document.selected_count > 1:
+            status.append(_("{count} sentences selected").format(count=document.selected_count),
+                          style="bold")
+            status.append(" │ ")
+        status.append(_("done {percent:.0%} │ ").format(percent=self._progress))
         status.append_text(self._counts)
         status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)

@@ -317,6 +317,11 @@ class DocumentView(ScrollView, can_focus=True):
         return self._lo
 
     @property
+    def selected_count(self) -> int:
+        """How many sentences the keyboard selection spans (0 under a mouse selection)."""
+        return 0 if self._mouse_span is not None else self._hi - self._lo + 1
+
+    @property
     def cursor_offset(self) -> int:
         """Where the selection starts (code points)."""
         return self.selection_span().start
@@ -585,10 +590,10 @@ class DocumentView(ScrollView, can_focus=True):
             if ghost.end > start and ghost.tag is not None:
                 text.stylize(GHOST_STYLES[ghost.tag], max(ghost.start, start) - start,
                              min(ghost.end, end) - start)
-        for mark in self.marks[:bisect_left(self._mark_starts, end)]:
-            if mark.end > start:
-                text.stylize(mark_style(mark.tag, self.is_mine(mark)),
-                             max(mark.start, start) - start, min(mark.end, end) - start)
+        here = [m for m in self.marks[:bisect_left(self._mark_starts, end)] if m.end > start]
+        for mark in sorted(here, key=self.is_mine):  # own marks last: drawn on top
+            text.stylize(mark_style(mark.tag, self.is_mine(mark)),
+                         max(mark.start, start) - start, min(mark.end, end) - start)
         paint(self.hits, HIT_STYLE)
         if self._mouse_span is not None:
             paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))

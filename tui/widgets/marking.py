@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.binding import Binding, BindingType
 
 from annotations.errors import UserError
-from annotations.model import Annotation, Tag
+from annotations.model import Annotation, Span, Tag
 from tui.i18n import _
 from tui.marks import section_title_path, tag_label
 from tui.widgets.document import DocumentView
@@ -71,29 +71,42 @@ class MarkingDocument(DocumentView):
                     .format(reviewer=mark.reviewer), severity="warning", markup=False, timeout=3)
 
     def action_tag(self, name: str) -> None:
-        """Tag the selection; the same tag on an already tagged passage removes it."""
+        """Tag the selection as the reviewer's own (colleagues' marks are left as they are);
+        on a selection inside the reviewer's own mark of that tag, remove that mark."""
         tag = Tag(name)
         span = self.selection_span()
         if span.end <= span.start:
             return
-        under = self.marks_under_cursor()
-        if under and not any(self.is_mine(m) for m in under):
-            self.say_read_only(under[0])
-            return
-        same = [m for m in under if m.tag == tag and self.is_mine(m)]
-        ws = self.shenyue.ws
+        mine = [m for m in self.marks_under_cursor() if m.tag == tag and self.is_mine(m)]
+        holders = [m for m in mine if m.start <= span.start and span.end <= m.end]
         try:
-            if same:
-                for mark in same:
-                    ws.delete_annotation(mark.id)
+            if holders:
+                for mark in holders:
+                    self.shenyue.ws.delete_annotation(mark.id)
                 done = _("Removed {tag}").format(tag=tag_label(tag))
+            elif mine:
+                self.extend_marks(mine, span)
+                done = _("Extended {tag} to the selection").format(tag=tag_label(tag))
             else:
-                ws.annotate(self.report.id, span.start, span.end, tag)
+                self.shenyue.ws.annotate(self.report.id, span.start, span.end, tag)
                 done = _("Tagged {tag}").format(tag=tag_label(tag))
         except UserError as exc:
             self.shenyue.report_error(exc)
             return
         self.shenyue.marks_changed(done)
+
+    def extend_marks(self, marks: list[Annotation], span: Span) -> None:
+        """Make the first of `marks` cover `span` and all of them, with all their comments;
+        delete the others."""
+        ordered = sorted(marks, key=lambda m: (m.start, m.end, m.id))
+        first, rest = ordered[0], ordered[1:]
+        start = min(span.start, *(m.start for m in ordered))
+        end = max(span.end, *(m.end for m in ordered))
+        comments = list(dict.fromkeys(m.comment for m in ordered if m.comment))
+        ws = self.shenyue.ws
+        ws.update_annotation(first.id, start=start, end=end, comment="\n".join(comments))
+        for mark in rest:
+            ws.delete_annotation(mark.id)
 
     def mark_here(self) -> Annotation | None:
         """The reviewer's own tightest mark under the cursor, or None (with a notice)."""
