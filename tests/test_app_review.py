@@ -322,7 +322,7 @@ async def test_outline_and_marks_pane_move_the_cursor(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         tree = screen.query_one("#outline", Tree)
-        node = next(n for n in screen.tree_nodes(tree.root) if n.data is second)
+        node = next(n for n in screen.outline_nodes() if n.data is second)
         tree.select_node(node)
         await pilot.pause()
         assert report.section_path(document(app).cursor_offset)[0] is second

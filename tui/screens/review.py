@@ -71,6 +71,7 @@ class ReviewScreen(Screen[None]):
         self._marks_read = 0  # how many times the marks were read: the pane's cache key
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
+        self._outline_nodes: list[TreeNode[Section]] = []
         # progress and counts change only with the marks, not with every cursor move
         self._progress = 0.0
         self._counts = Text()
@@ -99,6 +100,7 @@ class ReviewScreen(Screen[None]):
         tree = self.query_one("#outline", Tree)
         self._add_sections(tree.root, self.report.sections)
         tree.root.expand_all()
+        self._outline_nodes = tree_nodes(tree.root)  # the tree never changes: walked once
         document = self.document
         document.focus()
         self.reload_marks()
@@ -140,8 +142,7 @@ class ReviewScreen(Screen[None]):
         for mark in self.document.marks:
             for holder in self.report.section_path(mark.start):
                 counts.setdefault(holder.start, dict.fromkeys(Tag, 0))[mark.tag] += 1
-        tree = self.query_one("#outline", Tree)
-        for node in self.tree_nodes(tree.root):
+        for node in self.outline_nodes():
             section = node.data
             if section is None:
                 continue
@@ -158,12 +159,9 @@ class ReviewScreen(Screen[None]):
                         label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
             node.set_label(label)
 
-    def tree_nodes(self, node: TreeNode[Section]) -> list[TreeNode[Section]]:
-        """`node` and everything under it, in order."""
-        out = [node]
-        for child in node.children:
-            out.extend(self.tree_nodes(child))
-        return out
+    def outline_nodes(self) -> list[TreeNode[Section]]:
+        """Every node of the outline, in order."""
+        return self._outline_nodes
 
     def _current_section(self) -> Section | None:
         path = self.report.section_path(self.document.cursor_offset)
@@ -217,7 +215,7 @@ class ReviewScreen(Screen[None]):
             return
         self._outline_section = section
         tree = self.query_one("#outline", Tree)
-        for node in self.tree_nodes(tree.root):
+        for node in self.outline_nodes():
             if node.data is section and section is not None:
                 if tree.cursor_node is not node:
                     tree.move_cursor(node)
@@ -360,3 +358,11 @@ def suggestion_note(ghost: Suggestion | None) -> Text | None:
     note.append("\n")
     note.append(_("enter accept · backspace reject"), style="dim")
     return note
+
+
+def tree_nodes(node: TreeNode[Section]) -> list[TreeNode[Section]]:
+    """`node` and everything under it, in order."""
+    out = [node]
+    for child in node.children:
+        out.extend(tree_nodes(child))
+    return out

@@ -40,6 +40,17 @@ HIT_STYLE = Style(bgcolor="#8a6d00", color="#ffffff", overline=True)
 Line = tuple[int, int]
 
 
+Drawn = Annotation | Suggestion
+MAX_PARTIAL_REDRAW = 64
+
+
+def drawn_key(item: Drawn) -> tuple[int, int, tuple[object, ...]]:
+    """What decides how a mark or suggestion is drawn: its span, then the rest."""
+    if isinstance(item, Annotation):
+        return (item.start, item.end, (item.tag, item.reviewer, item.id))
+    return (item.start, item.end, (item.tag,))
+
+
 def printable(text: str) -> str:
     """`text` with every control character replaced by U+FFFD (same length)."""
     return _CONTROL.sub("\ufffd", text)
@@ -436,10 +447,11 @@ class DocumentView(ScrollView, can_focus=True):
     def set_marks(self, marks: Sequence[Annotation]) -> None:
         """Show these marks (placed ones only, by position; on the same span the own ones
         last, so their style is drawn on top)."""
+        old = self.marks
         self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
                             key=lambda m: (m.start, m.end, self.is_mine(m), m.reviewer, m.id))
         self._mark_starts = [m.start for m in self.marks]
-        self._redraw()
+        self._redraw_changes(old, self.marks)
 
     def is_mine(self, mark: Annotation) -> bool:
         """Whether `mark` belongs to the reviewer at the keyboard (drawn as theirs)."""
@@ -454,10 +466,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def set_ghosts(self, ghosts: Sequence[Suggestion]) -> None:
         """Show these suggested tags faded under the marks (an empty list hides them)."""
+        old = self.ghosts
         self.ghosts = sorted((g for g in ghosts if g.tag is not None),
                              key=lambda g: (g.start, g.end))
         self._ghost_starts = [g.start for g in self.ghosts]
-        self._redraw()
+        self._redraw_changes(old, self.ghosts)
 
     def ghost_under_cursor(self) -> Suggestion | None:
         """The tightest suggestion overlapping the selection, if any."""
@@ -545,6 +558,15 @@ class DocumentView(ScrollView, can_focus=True):
         self._strips.clear()
         self._style = None
         self.refresh()
+
+    def _redraw_changes(self, old: Sequence[Drawn], new: Sequence[Drawn]) -> None:
+        """Draw again only the lines whose marks (or suggestions) changed: a tag key must not
+        repaint the whole screen."""
+        changed = set(map(drawn_key, old)) ^ set(map(drawn_key, new))
+        if len(changed) > MAX_PARTIAL_REDRAW:
+            self._redraw()
+        elif changed:
+            self._redraw_spans([Span(start, end) for start, end, _ in changed])
 
     def _redraw_spans(self, spans: Sequence[Span]) -> None:
         """Draw again only the lines that show these spans."""
