@@ -462,3 +462,12 @@ async def test_another_report_opens_without_the_last_change_message(tmp_path: Pa
         assert app.screen.report.id == ws.reports()[1].id
         assert "redid" not in status(app)
         assert "all marks saved" in status(app)
+
+
+def test_numbers_and_latin_words_are_not_split_across_lines() -> None:
+    text = "为深入完成对标上海工作经验,将社会满意度调查(CATI)范围在2016年调查市本级的基础上扩大"
+    for width in range(12, 60):
+        lines = wrap(text, [(0, len(text))], width)
+        ends = {e for _, e in lines[:-1]}
+        assert not ends & {text.index("2016") + k for k in (1, 2, 3)}, width
+        assert not ends & {text.index("CATI") + k for k in (1, 2, 3)}, width

@@ -124,14 +124,17 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
         if cell_len(chunk) <= width:
             append((start, end))
             continue
-        line_start, used = 0, 0
-        for index, char in enumerate(chunk):
-            cells = get_character_cell_size(char)
+        line_start, used, index = 0, 0, 0
+        while index < len(chunk):
+            cells = get_character_cell_size(chunk[index])
             if used + cells > width and index > line_start:
                 cut = line_break(chunk, line_start, index)
                 append((start + line_start, start + cut))
-                line_start, used = cut, cell_len(chunk[cut:index])
+                # measure what moved to the next line again: it may not fit beside this char
+                line_start, used, index = cut, 0, cut
+                continue
             used += cells
+            index += 1
         append((start + line_start, end))
     return lines
 
@@ -139,23 +142,30 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
 # Chinese line-breaking rules (禁则): these never start a line, those never end one.
 NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…—,.;:?!)]%")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([")
-MAX_BREAK_BACKOFF = 4
+# how far back a line may end early: enough for a year, a count or a document number
+MAX_BREAK_BACKOFF = 10
+
+
+def is_word_char(char: str) -> bool:
+    """Part of a run of Latin letters or digits ("2016", "CATI"), which is never split."""
+    return char.isascii() and char.isalnum()
+
+
+def bad_break(chunk: str, cut: int) -> bool:
+    """Whether ending a line before `chunk[cut]` breaks a rule."""
+    before, after = chunk[cut - 1], chunk[cut]
+    return (after in NO_LINE_START or before in NO_LINE_END
+            or (is_word_char(before) and is_word_char(after)))
 
 
 def line_break(chunk: str, line_start: int, index: int) -> int:
-    """Where to end a line that would overflow at `index`: up to four characters earlier when
-    breaking at `index` would start the next line with closing punctuation or end this one
-    with an opening bracket."""
+    """Where to end a line that would overflow at `index`: a few characters earlier when
+    breaking at `index` would start the next line with closing punctuation, end this one
+    with an opening bracket, or split a number or a Latin word."""
     cut = index
-    while (
-        index - cut < MAX_BREAK_BACKOFF
-        and cut - 1 > line_start
-        and (chunk[cut] in NO_LINE_START or chunk[cut - 1] in NO_LINE_END)
-    ):
+    while index - cut < MAX_BREAK_BACKOFF and cut - 1 > line_start and bad_break(chunk, cut):
         cut -= 1
-    if chunk[cut] in NO_LINE_START or chunk[cut - 1] in NO_LINE_END:
-        return index  # no better place nearby: keep the plain break
-    return cut
+    return index if bad_break(chunk, cut) else cut  # no better place nearby: the plain break
 
 
 def stops_of(report: Report) -> list[Span]:
