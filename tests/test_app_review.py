@@ -268,7 +268,10 @@ async def test_a_colleagues_mark_appears_without_restart(tmp_path: Path) -> None
         assert document(app).marks == []
         colleague = open_workspace(tmp_path, reviewer="colleague")
         colleague.annotate(rid, sentence.start, sentence.end, Tag.PLAN, comment="see 2018")
-        await pilot.pause(1.5)
+        for _ in range(20):  # the promise: within two seconds
+            await pilot.pause(0.1)
+            if document(app).marks:
+                break
         assert [(m.start, m.reviewer) for m in document(app).marks] == [
             (sentence.start, "colleague")]
 
