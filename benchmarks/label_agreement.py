@@ -42,11 +42,12 @@ def main() -> None:
         for name in a:
             report = ws.import_report(CORPUS / name)
             for reader, labels in (("A", a), ("B", b)):
+                spans = [(report.sentences[int(str(item["index"]))], item["tag"])
+                         for item in labels[name] if item["tag"] != "none"]
                 ws.annotate_many(
-                    {"report_id": report.id, "start": report.sentences[int(str(item["index"]))].start,
-                     "end": report.sentences[int(str(item["index"]))].end, "tag": item["tag"],
+                    {"report_id": report.id, "start": span.start, "end": span.end, "tag": tag,
                      "reviewer": reader}
-                    for item in labels[name] if item["tag"] != "none"
+                    for span, tag in spans
                 )
         sys.stdout.flush()
         subprocess.run([sys.executable, "-m", "tui.cli", "--home", home, "--lang", "en", "agree",
