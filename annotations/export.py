@@ -14,11 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,15 +26,14 @@ from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
 from annotations.ingest import normalise
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
+from annotations.records import TEXT_KEYS, mark_problem, refuse_constant, short_repr
 
 FORMAT = "shenyue"
 VERSION = 1
 REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
-# ids are UUIDs and report ids hex digests: nothing a journal line would need to escape
-SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}\Z")
 ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
-TEXT_FIELDS = ("quote", "prefix", "suffix", "comment", "reviewer")
-TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z\Z")  # as now_iso writes
+MAX_MERGE_BYTES = 512 * 1024 * 1024  # five times a 100,000-mark export
+CLOCK_SKEW = timedelta(days=1)  # a time later than this is wrong, and would win every merge
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
                "start", "end", "orphan", "id")
 
@@ -224,15 +223,19 @@ def output_stream(path: str | Path | None) -> Iterator[TextIO]:
 
 
 def read_native(path: Path) -> NativeExport:
-    """A native export read and checked, or UserError saying why it cannot be merged."""
+    """A native export read and checked, or UserError naming the file and its first bad
+    record; every mark is checked field by field (types, ranges, sizes, times, ids)."""
     try:
-        data = json.loads(path.read_bytes())
+        if path.stat().st_size > MAX_MERGE_BYTES:
+            raise UserError(f"{path} is larger than {MAX_MERGE_BYTES // 2**20} MB, more than any "
+                            "export of ours; check the file.")
+        data = json.loads(path.read_bytes(), parse_constant=refuse_constant)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file; check the path.") from None
     except OSError as exc:
         raise UserError(f"Cannot read {path}: {exc.strerror}.") from exc
-    except ValueError:
-        raise UserError(f"{path} is not a Shenyue export (it is not JSON).") from None
+    except (ValueError, RecursionError):
+        raise UserError(f"{path} is not a Shenyue export (it is not JSON we write).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(f"{path} is not a Shenyue export (export one with `shenyue export "
                         "--format json`).")
@@ -241,19 +244,38 @@ def read_native(path: Path) -> NativeExport:
         raise UserError(f"{path} is from a newer Shenyue (export version {version}); upgrade "
                         "Shenyue to merge it.")
     try:
-        titles = {str(r["id"]): str(r.get("title") or "") for r in data["reports"]}
-        marks = [Annotation.from_json(d).to_json() for d in data["annotations"]]
-        for mark in marks:
-            for key in TEXT_FIELDS:  # a terminal would obey control characters when shown
-                mark[key] = normalise(mark[key])
-            if not (SAFE_ID.match(mark["id"]) and SAFE_ID.match(mark["report_id"])):
-                raise ValueError(f"id {mark['id']!r} of report {mark['report_id']!r}")
-            if not 0 <= mark["start"] <= mark["end"]:
-                raise ValueError(f"mark {mark['id']} spans {mark['start']} to {mark['end']}")
-            if not (TIMESTAMP.match(mark["created"]) and TIMESTAMP.match(mark["updated"])):
-                # `updated` decides which copy of a mark wins: it must compare as a time
-                raise ValueError(f"mark {mark['id']} has a malformed time {mark['updated']!r}")
+        titles = {str(r["id"]): normalise(str(r.get("title") or "")) for r in data["reports"]}
+        marks = checked_marks(data["annotations"])
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: {exc}); "
-                        "export it again.") from exc
+        raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: "
+                        f"{normalise(str(exc))}); nothing was merged — export it again.") from exc
     return NativeExport(titles, marks)
+
+
+def checked_marks(items: Any) -> list[dict[str, Any]]:
+    """The marks of an export, their text cleaned of control characters (a terminal would
+    obey them) and the reviewer trimmed; ValueError naming the first bad one."""
+    if not isinstance(items, list):
+        raise ValueError("its annotations are not a list")
+    latest = (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seen: set[str] = set()
+    marks = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError(f"a mark is {type(item).__name__}, not an object")
+        mark: dict[str, Any] = {key: item.get(key) for key in ANNOTATION_FIELDS}
+        for key in (*TEXT_KEYS, "reviewer"):
+            if isinstance(mark[key], str):
+                mark[key] = normalise(mark[key])
+        if isinstance(mark["reviewer"], str):
+            mark["reviewer"] = mark["reviewer"].strip()
+        problem = mark_problem(mark)
+        if problem:
+            raise ValueError(problem)
+        if max(mark["created"], mark["updated"]) > latest:
+            raise ValueError(f"mark {mark['id']} was updated in the future ({mark['updated']})")
+        if mark["id"] in seen:
+            raise ValueError(f"mark {short_repr(mark['id'])} appears twice")
+        seen.add(mark["id"])
+        marks.append(mark)
+    return marks

@@ -12,6 +12,12 @@ what other processes appended, then appends one line and fsyncs before returning
 line without its newline (a writer killed mid-append) is ignored by readers and moved to
 `store/annotations.torn` by the next writer. When superseded records outnumber live ones
 the journal is rewritten to a temporary file and atomically renamed over the old one.
+
+What changed on disk is never decided by the file's size alone: a process re-reads from the
+end of the last line it applied whenever anything lies beyond it, checks that this line is
+still where it was, and a repair only ever removes bytes after the last newline. Every
+record is checked (every field of its type and in range) as it is read; a journal that fails
+any check is refused, and stays refused in that process until a full read succeeds.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from tinydb.table import Table
 from annotations.errors import StoreError
 from annotations.fsutil import atomic_write_bytes, folder_lock
 from annotations.model import Annotation
+from annotations.records import history_problem, is_int, mark_problem, refuse_constant
 
 FORMAT = "shenyue-annotations"
 SCHEMA_VERSION = 1
@@ -51,6 +58,9 @@ Put = tuple[str, str, Doc]
 # the start of every record; user text cannot fake it because JSON escapes its quotes
 # (table names are report ids and ids are UUIDs: neither holds a quote)
 RECORD_HEAD = re.compile(rb'\{"table": "([^"]*)", "id": "([^"]*)", "doc": ')
+BATCH_HEAD = b'{"batch": ['
+BATCH_PATTERN = re.compile(re.escape(BATCH_HEAD))
+NEWLINE = re.compile(b"\n")
 
 
 def encode_line(puts: Sequence[Put]) -> bytes:
@@ -89,17 +99,35 @@ def unreadable(path: Path, exc: OSError) -> StoreError:
 
 
 def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
-    """The records of one complete journal line; StoreError if it is not one of ours."""
+    """The records of one complete journal line, each checked; StoreError if it is not one
+    of ours."""
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=refuse_constant)
         records = obj.get("batch", [obj])
         puts = [(r["table"], r["id"], r["doc"]) for r in records]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise damaged(path, f"is damaged at line {number} ({type(exc).__name__})") from exc
     for table, doc_id, doc in puts:
-        if not (isinstance(table, str) and isinstance(doc_id, str) and isinstance(doc, dict)):
-            raise damaged(path, f"is damaged at line {number} (a record is malformed)")
+        problem = record_problem(table, doc_id, doc)
+        if problem:
+            raise damaged(path, f"is damaged at line {number} ({problem})")
     return puts
+
+
+def record_problem(table: Any, doc_id: Any, doc: Any) -> str | None:
+    """Why one journal record is not well formed (its table and id must match its
+    document), or None."""
+    if not (isinstance(table, str) and isinstance(doc_id, str)):
+        return "a record has no table or id"
+    if table == HISTORY:
+        problem = history_problem(doc)
+        return problem or (None if doc["id"] == doc_id else f"history entry {doc_id} is misfiled")
+    problem = mark_problem(doc)
+    if problem:
+        return problem
+    if (doc["report_id"], doc["id"]) != (table, doc_id):
+        return f"mark {doc_id} is filed under another report or id"
+    return None
 
 
 def header_line() -> bytes:
@@ -119,8 +147,8 @@ def check_header(data: bytes, path: Path) -> bytes:
         raise damaged(path, "does not start with a Shenyue header (not ours, or damaged)") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise damaged(path, "was not written by Shenyue (its header is not ours)")
-    version = header.get("schema_version")
-    if not isinstance(version, int):
+    version: Any = header.get("schema_version")
+    if not is_int(version):
         raise damaged(path, "has a header without a schema version")
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -146,10 +174,11 @@ class JournalStorage(Storage):
         self._header = b""
         self._inode: int | None = None
         self._offset = 0  # end of the last complete line applied
-        self._size_seen = -1  # file size at the last read: an unchanged size needs no read
+        self._last_line = b""  # that line (or the header): it must still end at _offset
         self._lines = 0
         self._records = 0
         self._history_kept = 0  # history entries our last compaction kept: not worth another
+        self._refused: StoreError | None = None  # damage seen: refuse until a full read passes
 
     # -- reading -------------------------------------------------------------------------
 
@@ -160,27 +189,31 @@ class JournalStorage(Storage):
             return dict(self._tables)
 
     def refresh(self) -> None:
-        """Apply whatever other processes wrote since the last call."""
+        """Apply whatever other processes wrote since the last call; StoreError if the
+        journal is damaged (then every later call re-reads it whole until it is repaired)."""
         with self.mutex:
             try:
                 stat = os.stat(self.path)
             except FileNotFoundError:
-                if self._inode is not None:
+                if self._inode is not None or self._refused is not None:
                     self._reset()
                 return
             except OSError as exc:
                 raise unreadable(self.path, exc) from exc
             try:
-                if stat.st_ino != self._inode or stat.st_size < self._offset:
+                if self._refused is not None or stat.st_ino != self._inode:
                     self._load_all()
-                elif stat.st_size != self._size_seen:
+                elif stat.st_size != self._offset:  # new lines, or a torn tail to look at again
                     self._load_tail()
+            except StoreError as exc:
+                self._refused = exc
+                raise
             except OSError as exc:
                 raise unreadable(self.path, exc) from exc
 
     def _reset(self) -> None:
-        self._tables, self._header, self._inode = {}, b"", None
-        self._offset, self._size_seen, self._lines, self._records = 0, -1, 0, 0
+        self._tables, self._header, self._inode, self._refused = {}, b"", None, None
+        self._offset, self._last_line, self._lines, self._records = 0, b"", 0, 0
 
     def _load_all(self) -> None:
         with open(self.path, "rb") as handle:
@@ -188,36 +221,45 @@ class JournalStorage(Storage):
             data = handle.read()
         header = check_header(data, self.path)
         tables: Tables = {}
-        self._lines, self._records = 1, 0
-        self._offset = self._apply(data, len(header), tables, set())
+        end, lines, records, last = self._parse(data, len(header), tables, 1)
         self._tables, self._header, self._inode = tables, header, stat.st_ino
-        self._size_seen = len(data)
+        self._offset, self._lines, self._records = end, lines, records
+        self._last_line = last or header
+        self._refused = None
 
     def _load_tail(self) -> None:
+        behind = len(self._last_line)
         with open(self.path, "rb") as handle:
             same_file = handle.read(len(self._header)) == self._header
-            handle.seek(self._offset)
-            data = handle.read() if same_file else b""
-        if not same_file:  # another generation (compacted) on a reused inode
-            self._load_all()
+            handle.seek(self._offset - behind)
+            data = handle.read()
+        if not same_file or data[:behind] != self._last_line:
+            self._load_all()  # compacted on a reused inode, or changed under us: read it whole
             return
-        self._size_seen = self._offset + len(data)
         tables = dict(self._tables)
-        self._offset += self._apply(data, 0, tables, set())
-        self._tables = tables
+        end, lines, records, last = self._parse(data, behind, tables, self._lines)
+        self._tables, self._lines, self._records = tables, lines, self._records + records
+        self._offset += end - behind
+        self._last_line = last or self._last_line
 
-    def _apply(self, data: bytes, start: int, tables: Tables, copied: set[str]) -> int:
-        """Apply the complete lines of `data[start:]` (a torn last line waits for its
-        writer); returns where the applied lines end in `data`."""
+    def _parse(
+        self, data: bytes, start: int, tables: Tables, lines: int
+    ) -> tuple[int, int, int, bytes]:
+        """Apply the complete lines of `data[start:]` to `tables` (a torn last line waits
+        for its writer; nothing of this object changes, so a refusal leaves it as it was).
+        Returns where the applied lines end in `data`, the line number reached, the records
+        applied and the last line applied (b"" if none)."""
         end = data.rfind(b"\n") + 1
         if end <= start:
-            return start
+            return start, lines, 0, b""
+        records = 0
+        copied: set[str] = set()
         for line in data[start : end - 1].split(b"\n"):
-            self._lines += 1
-            for table, doc_id, doc in decode_line(line, self.path, self._lines):
+            lines += 1
+            for table, doc_id, doc in decode_line(line, self.path, lines):
                 put_document(tables, copied, table, doc_id, doc)
-                self._records += 1
-        return end
+                records += 1
+        return end, lines, records, data[data.rfind(b"\n", 0, end - 1) + 1 : end]
 
     # -- writing -------------------------------------------------------------------------
 
@@ -262,7 +304,7 @@ class JournalStorage(Storage):
             self._lines += 1
             self._records += len(puts)
             self._offset += len(line)
-            self._size_seen = self._offset
+            self._last_line = line
             history = len(self._tables.get(HISTORY, {}))
             marks = self.live() - history
             droppable = self.superseded() + history - self._history_kept
@@ -274,7 +316,7 @@ class JournalStorage(Storage):
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
         try:
             size = os.fstat(fd).st_size
-            if size > self._offset:
+            if size != self._offset:
                 self._set_aside_torn_tail(fd, size)
             written = 0
             while written < len(line):
@@ -284,7 +326,13 @@ class JournalStorage(Storage):
             os.close(fd)
 
     def _set_aside_torn_tail(self, fd: int, size: int) -> None:
-        torn = os.pread(fd, size - self._offset, self._offset)
+        """Move the bytes after the last complete line to TORN_FILE: what a writer killed
+        mid-append left (under the lock no writer is mid-append). Anything else — a complete
+        line this process has not applied, a file shorter than what it applied — is refused."""
+        torn = os.pread(fd, size - self._offset, self._offset) if size > self._offset else b""
+        if size < self._offset or b"\n" in torn:
+            self._refused = damaged(self.path, "changed while it was being written to")
+            raise self._refused
         with open(self.path.with_name(TORN_FILE), "ab") as keep:
             keep.write(torn + b"\n")
             keep.flush()
@@ -539,6 +587,7 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
     begin = len(check_header(data, path))
     end = data.rfind(b"\n") + 1  # a torn last line is not part of the store
     heads = [(m.start(), m.group(1), m.group(2)) for m in RECORD_HEAD.finditer(data, begin, end)]
+    check_line_shapes(data, begin, end, [at for at, _t, _i in heads], path)
     latest = {(table, doc_id): k for k, (_at, table, doc_id) in enumerate(heads)}
     starts = [at for at, _t, _i in heads]
     pattern = json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8")
@@ -558,10 +607,41 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
             doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
         except (ValueError, KeyError, TypeError) as exc:
             raise damaged(path, f"is damaged near byte {starts[k]}") from exc
+        problem = record_problem(heads[k][1].decode(), heads[k][2].decode(), doc)
+        if problem:
+            raise damaged(path, f"is damaged near byte {starts[k]} ({problem})")
         if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
             found.append(doc)
         at = data.find(pattern, next_start, end)
     return found
+
+
+def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path: Path) -> None:
+    """Refuse, without parsing it, a journal whose lines are not each one record or one batch
+    of records (a foreign line, or a line that lost its end and was glued to the next)."""
+    if end <= begin:
+        return
+    line_starts = [begin, *(m.end() for m in NEWLINE.finditer(data, begin, end - 1))]
+    head_set = set(heads)
+    for number, at in enumerate(line_starts, 2):
+        line_end = line_starts[number - 1] - 1 if number - 1 < len(line_starts) else end - 1
+        batch = data.startswith(BATCH_HEAD, at)
+        if not ((at in head_set or (batch and at + len(BATCH_HEAD) in head_set))
+                and data[line_end - 1 : line_end] == b"}"):
+            raise damaged(path, f"is damaged at line {number}")
+    line = 0
+    for at in heads:  # a record that does not open its line must follow another in a batch
+        while line + 1 < len(line_starts) and line_starts[line + 1] <= at:
+            line += 1
+        if at != line_starts[line] and not (
+            data.startswith(BATCH_HEAD, line_starts[line])
+            and (at == line_starts[line] + len(BATCH_HEAD) or data[at - 3 : at] == b"}, ")
+        ):
+            raise damaged(path, f"is damaged at line {line + 2}")
+    opening = set(line_starts)
+    for found in BATCH_PATTERN.finditer(data, begin, end):
+        if found.start() not in opening:
+            raise damaged(path, "is damaged (a batch of records does not open its line)")
 
 
 # what re-anchoring changes: not an edit, so undo may still restore across it

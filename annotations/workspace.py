@@ -39,6 +39,7 @@ from annotations.library import (
 )
 from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
+from annotations.records import MAX_COMMENT
 from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
 from annotations.suggest import Suggestion, suggest, tagged
@@ -462,7 +463,14 @@ class Workspace:
         text are re-anchored. Merging the same file twice changes nothing."""
         incoming = read_native(Path(path))
         index = self.library.index()
+        filed = {doc_id: name for name, table in self.store.tables().items() if name != HISTORY
+                 for doc_id in table}
         for doc in incoming.annotations:
+            if filed.get(doc["id"], doc["report_id"]) != doc["report_id"]:
+                raise UserError(
+                    f"{path} has mark {doc['id']} on report {doc['report_id']}, but this "
+                    f"workspace has that mark on report {filed[doc['id']]}; nothing was merged."
+                )
             if doc["report_id"] not in index:
                 title = incoming.titles.get(doc["report_id"]) or "untitled"
                 raise UserError(
@@ -596,6 +604,9 @@ def checked_comment(comment: Any) -> str:
     UserError."""
     if not isinstance(comment, str):
         raise UserError(f"A comment must be text, not {type(comment).__name__}.")
+    if len(comment) > MAX_COMMENT:
+        raise UserError(f"A comment holds at most {MAX_COMMENT:,} characters, this one "
+                        f"{len(comment):,}; shorten it or keep the long text elsewhere.")
     return normalise(comment)
 
 

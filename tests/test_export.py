@@ -7,12 +7,15 @@ import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotations import Tag, UserError, Workspace
+from annotations import export as export_module
+from annotations.model import now_iso
 
 
 @pytest.fixture
@@ -160,8 +163,15 @@ def test_merge_refuses_what_is_not_ours(ws: Workspace, tmp_path: Path) -> None:
         ({"version": True}, "newer Shenyue"),
         ({"start": 40, "end": 30}, "spans 40 to 30"),
         ({"start": 5, "end": 9}, "does not quote the text"),
-        ({"end": 10**9}, "does not quote the text"),
-        ({"updated": "9"}, "malformed time '9'"),
+        ({"end": 10**9}, "spans 0 to 1000000000"),
+        ({"updated": "9"}, "time '9' as updated"),
+        ({"updated": "9999-01-01T00:00:00.000000Z"}, "updated in the future"),
+        ({"deleted": "false"}, "'false' as deleted"),
+        ({"reviewer": None}, "reviewer None"),
+        ({"reviewer": " "}, "reviewer ''"),
+        ({"comment": {"a": 1}}, "comment of type dict"),
+        ({"comment": "x" * 10_001}, "10,001 characters"),
+        ({"start": 3, "end": 3}, "is empty"),
     ],
 )
 def test_merge_refuses_an_export_with_impossible_values(
@@ -190,11 +200,68 @@ def test_control_characters_never_reach_a_terminal(ws: Workspace, tmp_path: Path
     ws.export("json", path)
     data = json.loads(path.read_text(encoding="utf-8"))
     data["annotations"][0].update(comment="\x1b[31m红\x1b[0m", reviewer="乙\x07",
-                                  updated="2999-01-01T00:00:00.000000Z")
+                                  updated=now_iso())
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     ws.merge(path)
     merged = ws.annotation(mark.id)
     assert (merged.comment, merged.reviewer) == ("红", "乙")
+
+
+def exported_data(ws: Workspace, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """An export of some marks: its path and its parsed content."""
+    some_marks(ws)
+    path = tmp_path / "mine.json"
+    ws.export("json", path)
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_merge_refuses_one_mark_id_in_two_reports(ws: Workspace, tmp_path: Path) -> None:
+    path, data = exported_data(ws, tmp_path)
+    first, second = data["annotations"][:2]
+    twin = {**second, "id": first["id"]}
+    data["annotations"] = [first, twin]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    other = seeded_copy(ws, tmp_path, "other")
+    with pytest.raises(UserError, match="appears twice"):
+        other.merge(path)
+    assert other.annotations(include_deleted=True) == []
+
+
+def test_merge_refuses_a_mark_this_workspace_has_on_another_report(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    path, data = exported_data(ws, tmp_path)
+    moved = next(d for d in data["annotations"] if d["report_id"] != ws.resolve("常州").id)
+    moved.update(report_id=ws.resolve("常州").id, updated=now_iso())
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = (ws.home / "store" / "annotations.jsonl").read_bytes()
+    with pytest.raises(UserError, match="has that mark on report"):
+        ws.merge(path)
+    assert (ws.home / "store" / "annotations.jsonl").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"format": "shenyue", "version": 1, "annotations": ' + b"[" * 100_000 + b"]" * 100_000
+     + b"}", b'{"format": "shenyue", "version": 1, "reports": [], "annotations": [Infinity]}'],
+    ids=["deep nesting", "Infinity"],
+)
+def test_merge_refuses_json_that_would_crash_a_reader(
+    ws: Workspace, tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match="not JSON we write"):
+        ws.merge(path)
+
+
+def test_merge_refuses_a_file_larger_than_any_export(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _data = exported_data(ws, tmp_path)
+    monkeypatch.setattr(export_module, "MAX_MERGE_BYTES", 100)
+    with pytest.raises(UserError, match="larger than"):
+        ws.merge(path)
 
 
 def test_merge_refuses_marks_on_a_report_we_lack(ws: Workspace, tmp_path: Path) -> None:

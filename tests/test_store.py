@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tinydb.table import Document
 
 from annotations import StoreError, Tag, UserError, Workspace
 from annotations import store as store_module
@@ -158,12 +159,22 @@ def test_history_that_compaction_keeps_does_not_compact_again(
     assert ws.annotation(mark_id).comment == "又4"
 
 
+def mark_doc(mark_id: str = "a", report_id: str = "r1", **fields: object) -> dict[str, object]:
+    """A well-formed mark document, with `fields` changed."""
+    doc: dict[str, object] = {
+        "id": mark_id, "report_id": report_id, "text_sha256": "0" * 64, "start": 0, "end": 2,
+        "quote": "法治", "prefix": "", "suffix": "", "tag": "plan", "comment": "",
+        "reviewer": "甲", "created": "2026-01-01T00:00:00.000000Z",
+        "updated": "2026-01-01T00:00:00.000000Z", "orphan": False, "deleted": False}
+    return {**doc, **fields}
+
+
 def test_tinydb_writes_through_the_journal(tmp_path: Path) -> None:
     store = Store(tmp_path / "store")
     table = store.db.table("r1")
-    table.insert({"id": "a", "value": 1})
+    table.insert(Document(mark_doc(), doc_id="a"))  # type: ignore[arg-type]
     other = Store(tmp_path / "store")
-    assert other.db.table("r1").all() == [{"id": "a", "value": 1}]
+    assert other.db.table("r1").all() == [mark_doc()]
     assert isinstance(store.db.storage, JournalStorage)
 
 
@@ -224,6 +235,7 @@ def test_annotate_many_is_one_write_and_one_undo(ws: Workspace) -> None:
         ({"start": 0, "end": 3, "tag": "plan", "colour": "red"}, "Unknown mark field"),
         ({"start": 0, "end": 3}, "needs tag"),
         ({"start": 0, "end": 3, "tag": "plan", "comment": 5}, "comment must be text"),
+        ({"start": 0, "end": 3, "tag": "plan", "comment": "长" * 10_001}, "at most 10,000"),
     ],
 )
 def test_bad_marks_are_refused_and_nothing_is_written(
