@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations import StoreError, Workspace
+from annotations.model import Annotation
+from annotations.records import mark_problem
 from annotations.store import TORN_FILE, encode_line
 from tests.test_reliability import printed_ids, writer
 from tests.test_store import a_report, add, journal_path, mark_doc
@@ -235,3 +239,25 @@ def test_lookup_refuses_a_wrong_record_it_finds(ws: Workspace) -> None:
         handle.write(encode_line([(rid, "bad", mark_doc("bad", rid, start=9, end=4))]))
     with pytest.raises(StoreError, match="spans 9 to 4"):
         Workspace.open(ws.home).lookup("法治")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner,
+                                                                max_size=2),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(sorted(mark_doc())), value=JSON_VALUES)
+def test_a_record_the_check_accepts_reads_back_exactly(key: str, value: object) -> None:
+    """Whatever one field is changed to, the check either names a problem or the record is
+    a mark every later step can use as it is."""
+    doc: dict[str, Any] = {**mark_doc("m1", "r1"), key: value}
+    problem = mark_problem(doc)
+    if problem is None:
+        assert Annotation.from_json(doc).to_json() == doc
+        assert doc["start"] < doc["end"] or doc["orphan"] is True
+    else:
+        assert "\n" not in problem and len(problem) < 200
