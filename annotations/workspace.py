@@ -29,6 +29,7 @@ from annotations.export import (
     write_json,
     write_output,
 )
+from annotations.follow import FollowUp, Passage, follow
 from annotations.fsutil import atomic_write_text
 from annotations.ingest import normalise
 from annotations.library import (
@@ -544,6 +545,35 @@ class Workspace:
         if found is None:
             found = self._suggested[report.sha256] = tagged(suggest(report))
         return found
+
+    # -- follow-through (follow.py) -------------------------------------------------------------
+
+    def follow(self, plan_report: str, review_report: str) -> list[FollowUp]:
+        """Each plan of `plan_report` (year N) beside the sentences of `review_report` (N+1)
+        that report carrying it out, best first, with a verdict."""
+        return follow(self.plan_passages(plan_report), self.review_passages(review_report))
+
+    def plan_passages(self, report_id: str) -> list[Passage]:
+        """The report's plans: the reviewers' plan marks when there are any, else the
+        sentences the suggestions call plans. In text order."""
+        report = self.report(report_id)
+        spans = sorted({(m.start, m.end) for m in self.annotations(report.id, tag=Tag.PLAN)
+                        if not m.orphan})
+        if not spans:
+            spans = [(s.start, s.end) for s in self.suggested(report.id) if s.tag is Tag.PLAN]
+        return [Passage(start, end, report.text[start:end]) for start, end in spans]
+
+    def review_passages(self, report_id: str) -> list[Passage]:
+        """The sentences of a report that tell what was done: those the suggestions or any
+        reviewer's achievement mark call achievements. In text order."""
+        report = self.report(report_id)
+        done = [(m.start, m.end) for m in self.annotations(report.id, tag=Tag.ACHIEVEMENT)
+                if not m.orphan]
+        suggested = {s.start for s in self.suggested(report.id) if s.tag is Tag.ACHIEVEMENT}
+        return [
+            Passage(s.start, s.end, report.text[s.start : s.end]) for s in report.sentences
+            if s.start in suggested or any(a < s.end and s.start < b for a, b in done)
+        ]
 
     def suggestions(self, report_id: str, reviewer: str | None = None) -> list[Suggestion]:
         """The suggested tags of a report still open for `reviewer` (default: this

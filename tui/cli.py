@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -369,6 +370,31 @@ def cmd_suggest(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_follow(ws: Workspace, args: argparse.Namespace) -> int:
+    """Each plan of one report beside the next report's sentences that report it done."""
+    earlier, later = ws.resolve(args.plan_report), ws.resolve(args.review_report)
+    found = ws.follow(earlier.id, later.id)
+    if args.json:
+        print_json([f.to_json() for f in found])
+        return EXIT_OK
+    piped = not stdout_is_terminal()
+    for item in found:
+        plan = " ".join(item.plan.text.split())
+        best = item.evidence[0] if item.evidence else None
+        evidence = " ".join(best.passage.text.split()) if best else ""
+        if piped:
+            print("\t".join((str(item.plan.start), str(item.plan.end), item.verdict,
+                             f"{best.score:.3f}" if best else "", plan, evidence)))
+            continue
+        print(f"{item.verdict:<9} {plan[:SUGGEST_QUOTE]}")
+        for e in item.evidence:
+            print(f"  {e.score:.2f}  {' '.join(e.passage.text.split())[:SUGGEST_QUOTE]}")
+    counts = Counter(f.verdict for f in found)
+    print(f"{len(found)} plans: {counts['kept']} kept, {counts['partly']} partly, "
+          f"{counts['no_trace']} no trace", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_agree(ws: Workspace, args: argparse.Namespace) -> int:
     """Agreement figures per report and overall, with a confusion matrix per pair."""
     from annotations.agreement import agreement_report
@@ -508,6 +534,13 @@ def build_parser() -> Parser:
                    help='a JSON array of {"start", "end", "tag", "score", "reason"} (code points)')
     p.add_argument("--apply", action="store_true",
                    help="store the suggestions as marks by reviewer 'suggest' (one undo step)")
+    p = add("follow", cmd_follow,
+            "follow each plan of one report into the next report's review of what was done")
+    p.add_argument("plan_report", metavar="REPORT_N", help="the report whose plans to follow")
+    p.add_argument("review_report", metavar="REPORT_N1",
+                   help="the next report, whose review may report them done")
+    p.add_argument("--json", action="store_true",
+                   help='a JSON array of {"plan", "evidence", "verdict"} (code points)')
     p = add("agree", cmd_agree,
             "how far reviewers agree: per report and overall, with confusion matrices")
     p.add_argument("reports", nargs="*", metavar="REPORT",
