@@ -46,29 +46,56 @@ class Passage:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A sentence of the later report that may report a plan carried out, with its score
-    (cosine similarity, 0..1)."""
+    (cosine similarity, 0..1; 1 for a passage a reviewer confirmed)."""
 
     passage: Passage
     score: float
+    confirmed: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """{"start", "end", "text", "score"}."""
-        return {**self.passage.to_json(), "score": round(self.score, 4)}
+        """{"start", "end", "text", "score", "confirmed"}."""
+        return {**self.passage.to_json(), "score": round(self.score, 4),
+                "confirmed": self.confirmed}
 
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """One plan, its evidence best first, and the verdict: kept, partly or no_trace."""
+    """One plan, its evidence best first, and the verdict: kept, partly or no_trace
+    (`decided`: the verdict is a reviewer's, not the matcher's)."""
 
     plan: Passage
     evidence: tuple[Evidence, ...]
     verdict: str
+    decided: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The `shenyue follow --json` item."""
         return {"plan": self.plan.to_json(),
                 "evidence": [e.to_json() for e in self.evidence],
-                "verdict": self.verdict}
+                "verdict": self.verdict, "decided": self.decided}
+
+    def decided_by(self, decision: Decision) -> FollowUp:
+        """This follow-up as a reviewer decided it: confirmed passages first, rejected ones
+        gone, their verdict if they gave one (with a confirmed passage, at least partly)."""
+        rejected = set(decision.rejected)
+        confirmed = tuple(Evidence(p, 1.0, confirmed=True) for p in decision.confirmed)
+        rest = tuple(e for e in self.evidence
+                     if e.passage not in rejected and e.passage not in decision.confirmed)
+        evidence = (confirmed + rest)[: max(EVIDENCE_MAX, len(confirmed))]
+        if decision.verdict is not None:
+            return FollowUp(self.plan, evidence, decision.verdict, decided=True)
+        verdict = "partly" if confirmed and self.verdict == "no_trace" else self.verdict
+        return FollowUp(self.plan, evidence, verdict)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a reviewer decided about one plan: passages confirmed or rejected as its
+    evidence, and the verdict (None: leave it to the matcher)."""
+
+    confirmed: tuple[Passage, ...] = ()
+    rejected: tuple[Passage, ...] = ()
+    verdict: str | None = None
 
 
 def features(text: str) -> Counter[str]:

@@ -28,6 +28,9 @@ MAX_OFFSET = 16 * 1024 * 1024  # no report text is longer (ingest refuses larger
 TAGS = frozenset(tag.value for tag in Tag)
 TEXT_KEYS = ("quote", "prefix", "suffix", "comment")  # the free text of a mark
 HISTORY_STATES = frozenset({"done", "undone"})
+LINKS_TABLE = "_links"
+VERDICTS = frozenset({"kept", "partly", "no_trace"})
+MAX_LINKED = 50  # passages one plan's decision may confirm or reject
 
 
 def is_int(value: Any) -> bool:
@@ -131,17 +134,68 @@ def history_problem(entry: Any) -> str | None:
 
 
 def change_problem(change: Any) -> str | None:
-    """Why one change of a history entry is malformed, or None."""
+    """Why one change of a history entry is malformed, or None. Its `report_id` names the
+    table the changed document lives in: a report's marks, or the follow-through links."""
     if not isinstance(change, dict):
         return "a change is not an object"
     for key in ("report_id", "id", "stamp"):
         if not isinstance(change.get(key), str):
             return f"a change has no {key}"
+    check = link_problem if change["report_id"] == LINKS_TABLE else mark_problem
     for key in ("before", "after"):
         if change.get(key) is not None:
-            problem = mark_problem(change[key])
+            problem = check(change[key])
             if problem:
                 return problem
+    return None
+
+
+def link_problem(doc: Any) -> str | None:
+    """Why `doc` is not a well-formed follow-through decision (a plan of one report, the
+    passages of the next report confirmed or rejected as its evidence, a verdict), or None."""
+    if not isinstance(doc, dict):
+        return f"a link is {type(doc).__name__}, not an object"
+    link_id = doc.get("id")
+    if not (isinstance(link_id, str) and SAFE_ID.match(link_id)):
+        return f"a link has the id {short_repr(link_id)}"
+    for key in ("plan_report", "review_report"):
+        if not (isinstance(doc.get(key), str) and SAFE_ID.match(doc[key])):
+            return f"link {link_id} has the {key} {short_repr(doc.get(key))}"
+    problem = passage_problem(doc.get("plan"))
+    if problem:
+        return f"link {link_id}: its plan {problem}"
+    if not (doc.get("verdict") is None or doc.get("verdict") in VERDICTS):
+        return f"link {link_id} has the verdict {short_repr(doc.get('verdict'))}"
+    for key in ("confirmed", "rejected"):
+        passages = doc.get(key)
+        if not (isinstance(passages, list) and len(passages) <= MAX_LINKED):
+            return f"link {link_id} has no list of {key} passages"
+        for passage in passages:
+            problem = passage_problem(passage)
+            if problem:
+                return f"link {link_id}: a {key} passage {problem}"
+    reviewer = doc.get("reviewer")
+    if not (isinstance(reviewer, str) and reviewer.strip()):
+        return f"link {link_id} has the reviewer {short_repr(reviewer)}"
+    for key in ("created", "updated"):
+        if not (isinstance(doc.get(key), str) and TIMESTAMP.match(doc[key])):
+            return f"link {link_id} has the time {short_repr(doc.get(key))} as {key}"
+    if not isinstance(doc.get("deleted"), bool):
+        return f"link {link_id} has {short_repr(doc.get('deleted'))} as deleted"
+    return None
+
+
+def passage_problem(passage: Any) -> str | None:
+    """Why `passage` is not {"start", "end", "quote"} with 0 <= start < end, or None."""
+    if not isinstance(passage, dict):
+        return "is not an object"
+    start: Any = passage.get("start")
+    end: Any = passage.get("end")
+    quote: Any = passage.get("quote")
+    if not (is_int(start) and is_int(end) and 0 <= start < end <= MAX_OFFSET):
+        return f"spans {short_repr(start)} to {short_repr(end)}"
+    if not isinstance(quote, str):
+        return "has no quote"
     return None
 
 

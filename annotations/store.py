@@ -41,13 +41,21 @@ from tinydb.table import Table
 from annotations.errors import StoreError
 from annotations.fsutil import atomic_write_bytes, folder_lock
 from annotations.model import Annotation
-from annotations.records import history_problem, is_int, mark_problem, refuse_constant
+from annotations.records import (
+    LINKS_TABLE,
+    history_problem,
+    is_int,
+    link_problem,
+    mark_problem,
+    refuse_constant,
+)
 
 FORMAT = "shenyue-annotations"
 SCHEMA_VERSION = 1
 STORE_FILE = "annotations.jsonl"
 TORN_FILE = "annotations.torn"
 HISTORY = "_history"
+LINKS = LINKS_TABLE  # follow-through decisions: a plan of one report, evidence in the next
 COMPACT_MIN_SUPERSEDED = 10_000
 HISTORY_KEEP = 1_000
 
@@ -80,7 +88,13 @@ def damaged(path: Path, what: str) -> StoreError:
 
 def report_tables(tables: Tables) -> list[str]:
     """The reports that have at least one mark (or tombstone), sorted."""
-    return sorted(name for name in tables if name != HISTORY)
+    return sorted(name for name in tables if is_report_table(name))
+
+
+def is_report_table(name: str) -> bool:
+    """Whether a table holds one report's marks (report ids never start with "_"; the
+    store's own tables, such as the history, do)."""
+    return not name.startswith("_")
 
 
 def put_document(tables: Tables, copied: set[str], table: str, doc_id: str, doc: Doc) -> None:
@@ -122,6 +136,9 @@ def record_problem(table: Any, doc_id: Any, doc: Any) -> str | None:
     if table == HISTORY:
         problem = history_problem(doc)
         return problem or (None if doc["id"] == doc_id else f"history entry {doc_id} is misfiled")
+    if table == LINKS:
+        problem = link_problem(doc)
+        return problem or (None if doc["id"] == doc_id else f"link {doc_id} is misfiled")
     problem = mark_problem(doc)
     if problem:
         return problem
@@ -461,7 +478,7 @@ class Store:
     def find(self, mark_id: str) -> Doc | None:
         """The current document of a mark, searched in every report."""
         for name, table in self.tables().items():
-            if name != HISTORY and mark_id in table:
+            if is_report_table(name) and mark_id in table:
                 return table[mark_id]
         return None
 
@@ -475,7 +492,7 @@ class Store:
             return [
                 doc
                 for name, table in self.tables().items()
-                if name != HISTORY
+                if is_report_table(name)
                 for doc in table.values()
                 if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"])
             ]
@@ -597,7 +614,7 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
     while at >= 0:
         k = bisect.bisect_right(starts, at) - 1
         next_start = starts[k + 1] if k + 1 < len(starts) else end
-        if k < 0 or heads[k][1] == HISTORY.encode() or latest[heads[k][1:]] != k:
+        if k < 0 or heads[k][1].startswith(b"_") or latest[heads[k][1:]] != k:
             at = data.find(pattern, next_start, end)  # not a mark's current record
             continue
         if field_at(data, starts[k], at) not in SEARCHED_FIELDS:

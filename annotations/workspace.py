@@ -10,6 +10,7 @@ A workspace is a folder:
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import subprocess
@@ -29,7 +30,7 @@ from annotations.export import (
     write_json,
     write_output,
 )
-from annotations.follow import FollowUp, Passage, follow
+from annotations.follow import Decision, FollowUp, Passage, follow
 from annotations.fsutil import atomic_write_text
 from annotations.ingest import normalise
 from annotations.library import (
@@ -40,9 +41,9 @@ from annotations.library import (
 )
 from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
-from annotations.records import MAX_COMMENT
+from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
 from annotations.rejections import add_rejected, load_rejected, rejections_path
-from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
+from annotations.store import LINKS, Doc, Put, Store, Tables, is_report_table, report_tables
 from annotations.suggest import Suggestion, suggest, tagged
 
 SEED_FOLDERS = (
@@ -464,8 +465,8 @@ class Workspace:
         text are re-anchored. Merging the same file twice changes nothing."""
         incoming = read_native(Path(path))
         index = self.library.index()
-        filed = {doc_id: name for name, table in self.store.tables().items() if name != HISTORY
-                 for doc_id in table}
+        filed = {doc_id: name for name, table in self.store.tables().items()
+                 if is_report_table(name) for doc_id in table}
         for doc in incoming.annotations:
             if filed.get(doc["id"], doc["report_id"]) != doc["report_id"]:
                 raise UserError(
@@ -550,8 +551,71 @@ class Workspace:
 
     def follow(self, plan_report: str, review_report: str) -> list[FollowUp]:
         """Each plan of `plan_report` (year N) beside the sentences of `review_report` (N+1)
-        that report carrying it out, best first, with a verdict."""
-        return follow(self.plan_passages(plan_report), self.review_passages(review_report))
+        that report carrying it out, best first, with a verdict — as this reviewer decided
+        where they did (`decide_follow`)."""
+        found = follow(self.plan_passages(plan_report), self.review_passages(review_report))
+        decisions = self.follow_decisions(plan_report, review_report)
+        return [f.decided_by(decisions[(f.plan.start, f.plan.end)])
+                if (f.plan.start, f.plan.end) in decisions else f for f in found]
+
+    def follow_decisions(
+        self, plan_report: str, review_report: str
+    ) -> dict[tuple[int, int], Decision]:
+        """This reviewer's follow-through decisions for a pair of reports, by plan span."""
+        out = {}
+        for doc in self.store.tables().get(LINKS, {}).values():
+            if (doc["deleted"] or doc["reviewer"] != self.reviewer
+                    or (doc["plan_report"], doc["review_report"]) != (plan_report, review_report)):
+                continue
+            out[(doc["plan"]["start"], doc["plan"]["end"])] = Decision(
+                tuple(stored_passage(p) for p in doc["confirmed"]),
+                tuple(stored_passage(p) for p in doc["rejected"]),
+                doc["verdict"],
+            )
+        return out
+
+    def decide_follow(
+        self,
+        plan_report: str,
+        review_report: str,
+        plan: Passage,
+        *,
+        confirm: Passage | None = None,
+        reject: Passage | None = None,
+        verdict: str | None = None,
+    ) -> None:
+        """Record this reviewer's decision on one plan: confirm or reject a passage of the
+        later report as its evidence, and/or set the verdict ("kept", "partly", "no_trace";
+        "auto" gives it back to the matcher). Durable and one undo step, like a mark."""
+        if verdict is not None and verdict not in (*VERDICTS, "auto"):
+            raise UserError(f"Unknown verdict {verdict!r}: use kept, partly, no_trace or auto.")
+        for report_id in (plan_report, review_report):
+            self.report(report_id)  # UserError for a report we do not have
+        link_id = hashlib.sha1(
+            json.dumps([plan_report, review_report, plan.start, plan.end, self.reviewer],
+                       ensure_ascii=False).encode()
+        ).hexdigest()
+        now = now_iso()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            old = tables.get(LINKS, {}).get(link_id)
+            doc: Doc = dict(old) if old and not old["deleted"] else {
+                "id": link_id, "plan_report": plan_report, "review_report": review_report,
+                "plan": passage_doc(plan), "verdict": None, "confirmed": [], "rejected": [],
+                "reviewer": self.reviewer, "created": now, "deleted": False}
+            confirmed = [p for p in doc["confirmed"] if stored_passage(p) not in (confirm, reject)]
+            rejected = [p for p in doc["rejected"] if stored_passage(p) not in (confirm, reject)]
+            if confirm is not None:
+                confirmed.append(passage_doc(confirm))
+            if reject is not None:
+                rejected.append(passage_doc(reject))
+            if verdict is not None:
+                doc["verdict"] = None if verdict == "auto" else verdict
+            doc.update(confirmed=confirmed[-MAX_LINKED:], rejected=rejected[-MAX_LINKED:],
+                       updated=now)
+            return f"follow-through of «{short(plan.text)}»", [(LINKS, link_id, doc)]
+
+        self.store.change(self.reviewer, build, now)
 
     def plan_passages(self, report_id: str) -> list[Passage]:
         """The report's plans: the reviewers' plan marks when there are any, else the
@@ -606,6 +670,16 @@ MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewe
 EDITABLE_FIELDS = frozenset({"tag", "comment", "start", "end", "reviewer"})
 
 
+def passage_doc(passage: Passage) -> Doc:
+    """A passage as a follow-through decision stores it."""
+    return {"start": passage.start, "end": passage.end, "quote": passage.text}
+
+
+def stored_passage(doc: Doc) -> Passage:
+    """The inverse of `passage_doc`."""
+    return Passage(doc["start"], doc["end"], doc["quote"])
+
+
 def short(text: str, width: int = 20) -> str:
     """The start of `text` on one line, for messages and undo descriptions."""
     flat = " ".join(text.split())
@@ -651,7 +725,7 @@ def checked_reviewer(reviewer: Any) -> str:
 def current_mark(tables: Tables, mark_id: str) -> Doc:
     """The live document of a mark, or UserError if there is none or it was deleted."""
     for name, table in tables.items():
-        doc = table.get(mark_id) if name != HISTORY else None
+        doc = table.get(mark_id) if is_report_table(name) else None
         if doc is not None:
             if doc["deleted"]:
                 raise UserError(f"Mark {mark_id} was deleted; undo the deletion to change it.")

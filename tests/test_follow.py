@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import Workspace
+from annotations import UserError, Workspace
 from annotations.follow import Passage, features, follow
 from tests.appkit import seed_id
 
@@ -106,3 +106,29 @@ def test_follow_command_refuses_an_unknown_report_in_one_line(ws: Workspace) -> 
         capture_output=True, text=True, cwd=ROOT, check=False,
     )
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reviewers_decisions_reorder_evidence_and_set_the_verdict(ws: Workspace) -> None:
+    plan_doc, later = seed_id(ws, "changhai"), seed_id(ws, "changzhou")
+    first = ws.follow(plan_doc, later)[0]
+    wrong = first.evidence[0].passage
+    right = ws.review_passages(later)[-1]
+    ws.decide_follow(plan_doc, later, first.plan, reject=wrong)
+    ws.decide_follow(plan_doc, later, first.plan, confirm=right, verdict="kept")
+    again = Workspace.open(ws.home, reviewer="甲").follow(plan_doc, later)[0]
+    assert again.evidence[0].passage == right and again.evidence[0].confirmed
+    assert wrong not in [e.passage for e in again.evidence]
+    assert (again.verdict, again.decided) == ("kept", True)
+    assert Workspace.open(ws.home, reviewer="乙").follow(plan_doc, later)[0] == first
+    ws.undo()
+    undone = ws.follow(plan_doc, later)[0]
+    assert not undone.decided and wrong not in [e.passage for e in undone.evidence]
+    ws.undo()
+    assert ws.follow(plan_doc, later)[0] == first
+
+
+def test_a_decision_names_a_verdict_we_know(ws: Workspace) -> None:
+    plan_doc, later = seed_id(ws, "changhai"), seed_id(ws, "changzhou")
+    first = ws.follow(plan_doc, later)[0]
+    with pytest.raises(UserError, match="Unknown verdict"):
+        ws.decide_follow(plan_doc, later, first.plan, verdict="done")

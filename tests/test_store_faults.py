@@ -261,3 +261,15 @@ def test_a_record_the_check_accepts_reads_back_exactly(key: str, value: object) 
         assert doc["start"] < doc["end"] or doc["orphan"] is True
     else:
         assert "\n" not in problem and len(problem) < 200
+
+
+def test_a_follow_through_decision_that_is_wrong_is_refused(ws: Workspace) -> None:
+    add(ws)
+    doc = {"id": "l1", "plan_report": "r1", "review_report": "r2",
+           "plan": {"start": 0, "end": 4, "quote": "法治政府"}, "verdict": "done",
+           "confirmed": [], "rejected": [], "reviewer": "甲",
+           "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "deleted": False}
+    with journal_path(ws).open("ab") as handle:
+        handle.write(encode_line([("_links", "l1", doc)]))
+    with pytest.raises(StoreError, match="verdict 'done'"):
+        Workspace.open(ws.home).annotations()
