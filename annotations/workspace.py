@@ -625,7 +625,8 @@ class Workspace:
                         if not m.orphan})
         if not spans:
             spans = [(s.start, s.end) for s in self.suggested(report.id) if s.tag is Tag.PLAN]
-        return [Passage(start, end, report.text[start:end]) for start, end in spans]
+        passages = [Passage(start, end, report.text[start:end]) for start, end in spans]
+        return [p for p in passages if not is_bracket_note(p.text)]
 
     def review_passages(self, report_id: str) -> list[Passage]:
         """The sentences of a report that tell what was done: those the suggestions or any
@@ -668,6 +669,13 @@ class Workspace:
 
 MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewer"})
 EDITABLE_FIELDS = frozenset({"tag", "comment", "start", "end", "reviewer"})
+
+
+def is_bracket_note(text: str) -> bool:
+    """Whether a passage is wholly a 【…】 note (【责任单位:…】 names who carries out the item
+    before it: part of that promise, not one of its own)."""
+    flat = text.strip()
+    return flat.startswith("【") and flat.endswith("】") and flat.count("【") == 1
 
 
 def passage_doc(passage: Passage) -> Doc:

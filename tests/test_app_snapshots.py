@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from annotations.model import Tag
 from tests.appkit import open_workspace, seed_id
@@ -60,3 +61,18 @@ def test_lookup(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> Non
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(marked_app(tmp_path), press=["question_mark"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_follow_through(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = marked_app(tmp_path, None)
+
+    async def follow_two(pilot: Any) -> None:
+        table = app.screen.query_one("#reports", DataTable)
+        for name in ("changhai", "changzhou"):
+            table.move_cursor(row=table.get_row_index(seed_id(app.ws, name)))
+            await pilot.press("space")
+        await pilot.press("f", "j", "j", "right_square_bracket")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=follow_two, terminal_size=size)

@@ -87,6 +87,7 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
         Binding("c", "compare", "Compare", id="library.compare"),
+        Binding("f", "follow", "Follow through", id="library.follow"),
         Binding("i", "import", "Import", id="library.import"),
         Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
         Binding("o", "sort", "Sort", id="library.sort"),
@@ -239,6 +240,17 @@ class LibraryScreen(Screen[None]):
             return
         reports = [self.shenyue.ws.report(report_id) for report_id in self.marked]
         self.app.push_screen(CompareScreen(section_columns(reports)))
+
+    def action_follow(self) -> None:
+        from tui.screens.follow import FollowScreen
+
+        if len(self.marked) != 2:
+            self.notify(_("Mark two reports with space first: a year's plans and the next "
+                          "year's report."), severity="warning")
+            return
+        metas = [self.shenyue.ws.resolve(report_id) for report_id in self.marked]
+        earlier, later = sorted(metas, key=lambda m: (m.year is None, m.year or 0))
+        self.app.push_screen(FollowScreen(earlier, later))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
