@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from tests.appkit import app_test, open_workspace, seed_id
 from tui.app import ShenyueApp
 from tui.screens.follow import FollowScreen
+
+
+def pane_text(screen: FollowScreen) -> str:
+    """What the evidence pane shows, as plain text."""
+    console = Console(width=60, record=True, file=io.StringIO())
+    console.print(screen.query_one("#evidence", Static).content)
+    return console.export_text()
 
 
 def reports_table(app: ShenyueApp) -> DataTable[object]:
@@ -35,8 +44,7 @@ async def test_follow_two_marked_reports_and_decide(tmp_path: Path) -> None:
         await pilot.press("j")
         second = screen.items[1]
         assert screen.current() == second
-        assert second.plan.text.split()[0][:8] in str(
-            screen.query_one("#evidence", Static).render())
+        assert second.plan.text.split()[0][:8] in pane_text(screen)
         await pilot.press("right_square_bracket", "y")
         await pilot.pause()
         chosen = second.evidence[1].passage
