@@ -23,6 +23,7 @@ before anything is written. A refusal is one sentence naming the file and the fi
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
@@ -58,6 +59,7 @@ MAX_ENTRIES = 10_000
 GUID = re.compile(r"\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?\Z")
 
 
+@functools.lru_cache(maxsize=1024)  # a user's and a code's GUID are asked for at every mark
 def guid(kind: str, key: str) -> str:
     """The GUID of one of our things (a report, a user, a code, a mark's selection…)."""
     return str(uuid.uuid5(GUIDS, f"{kind}:{key}"))

@@ -46,8 +46,8 @@ def write_xlsx(
     rows = [mark_row(m, by_id.get(m.report_id), report) for m in marks]
     counts = count_rows(marks, metas)
     buffer = io.BytesIO()
-    # constant_memory streams the rows (100,000 marks in a few tens of MB)
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    # in memory, no temporary files: measured faster than streaming rows to disk
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     latest = max((m.updated for m in marks), default="2000-01-01T00:00:00Z")
     workbook.set_properties({"created": utc(latest), "title": "Shenyue marks"})
     styles = Styles(workbook)
