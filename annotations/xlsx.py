@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from rich.cells import cell_len
-
 from annotations.export import place_of, section_title
 from annotations.model import Annotation, Report, ReportMeta, Tag
 
@@ -133,6 +131,8 @@ def write_sheet(
 def column_widths(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     """Each column's width in Excel's units (about one per Latin letter, two per Han
     character): its widest line, at most its cap, and room for the filter button."""
+    from rich.cells import cell_len  # only exports measure: commands start without Rich
+
     widths = []
     for col, name in enumerate(columns):
         cap = MAX_WIDTH.get(name, DEFAULT_MAX_WIDTH)
