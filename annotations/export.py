@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
@@ -130,6 +130,11 @@ def section_title(report: Report, offset: int) -> str:
     return " › ".join(s.title for s in report.section_path(offset))
 
 
+def place_of(meta: ReportMeta) -> str | None:
+    """Where a report comes from, for the xlsx and qdpx exports: the government that issued it."""
+    return meta.issuer
+
+
 def write_csv(
     out: TextIO,
     marks: Sequence[Annotation],
@@ -182,7 +187,8 @@ def write_md(
 
 
 WRITERS: dict[str, Writer] = {"w3c": write_w3c, "csv": write_csv, "md": write_md}
-FORMATS = ("json", *WRITERS)
+BINARY_FORMATS = ("xlsx", "qdpx")  # zip files, written by annotations/xlsx.py and qdpx.py
+FORMATS = ("json", *WRITERS, *BINARY_FORMATS)
 
 
 def check_format(fmt: str) -> None:
@@ -197,6 +203,16 @@ def write_output(path: str | Path | None, fmt: str, write: Callable[[TextIO], No
         if fmt == "csv":
             out.write("\ufeff")  # Excel reads UTF-8 only after a byte order mark
         write(out)
+
+
+def write_binary_output(path: str | Path | None, fmt: str, write: Callable[[BinaryIO], None]
+                        ) -> None:
+    """Run `write` into stdout's bytes (never a terminal) or into `path`, replaced atomically."""
+    if (path is None or str(path) == "-") and sys.stdout.isatty():
+        raise UserError(f"{fmt} is a binary format, not for a terminal: give -o FILE.{fmt}.")
+    with output_stream(path) as out:
+        out.flush()
+        write(out.buffer)
 
 
 @contextmanager

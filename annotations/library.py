@@ -22,6 +22,7 @@ from annotations.fsutil import atomic_write_text, folder_lock
 from annotations.model import Report, ReportMeta, Section, Span, now_iso
 
 STRUCTURE_VERSION = 1
+PROJECTS = frozenset({".qdpx"})  # files of reports and marks together (REFI-QDA projects)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class ImportSummary:
     """The outcome of importing many files."""
 
     outcomes: list[ImportOutcome] = field(default_factory=list)
+    # what else happened, one line each ("x.qdpx: 50 marks added, …")
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         """How many files ended with `status`."""
@@ -59,10 +62,10 @@ def report_files(paths: Sequence[str | Path]) -> list[Path]:
             inside = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES
+                if p.is_file() and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES | PROJECTS
             )
             if not inside:
-                suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES))
+                suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES | PROJECTS))
                 raise UserError(f"{raw}: the folder holds no reports ({suffixes} files).")
             found.extend(inside)
         else:
@@ -281,7 +284,13 @@ class ReportLibrary:
         """Import one file (call under `lock`). The same text again is "present"; a changed
         file from a path imported before is a new version of that report (same id), and
         `on_new_version(old, new)` is called so its marks can follow."""
-        data = ingest.read_report_file(file)
+        return self.import_ingested(file, ingest.read_report_file(file), on_new_version)
+
+    def import_ingested(
+        self, file: Path, data: ingest.Ingested, on_new_version: Callable[[Report, Report], None]
+    ) -> ImportOutcome:
+        """`import_file` of a text already read (a source of a project file); `file` names
+        where it came from."""
         index = dict(self.index())
         for meta in index.values():
             if meta.sha256 == data.sha256:

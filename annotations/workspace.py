@@ -25,8 +25,10 @@ from annotations.errors import IngestError, UserError
 from annotations.export import (
     WRITERS,
     MergeResult,
+    NativeExport,
     check_format,
     read_native,
+    write_binary_output,
     write_json,
     write_output,
 )
@@ -41,10 +43,12 @@ from annotations.library import (
 )
 from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
+from annotations.qdpx import read_qdpx, write_qdpx
 from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
 from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.store import LINKS, Doc, Put, Store, Tables, is_report_table, report_tables
 from annotations.suggest import Suggestion, suggest, tagged
+from annotations.xlsx import write_xlsx
 
 SEED_FOLDERS = (
     Path(__file__).parent / "_seeds",  # installed wheel
@@ -165,6 +169,9 @@ class Workspace:
         with self.library.lock():
             for file in files:
                 try:
+                    if file.suffix.lower() == ".qdpx":
+                        summary.outcomes.extend(self._import_project(file, summary.notes))
+                        continue
                     outcome = self.library.import_file(file, self._reanchor)
                     self._settle_present(outcome)
                     summary.outcomes.append(outcome)
@@ -173,6 +180,26 @@ class Workspace:
                 if progress is not None:
                     progress(file)
         return summary
+
+    def _import_project(self, file: Path, notes: list[str]) -> list[ImportOutcome]:
+        """Import a REFI-QDA project's text sources as reports and merge its marks (all
+        checked first: a bad item refuses the whole file); says what it did in `notes`."""
+        project = read_qdpx(file, self.reviewer)
+        outcomes: list[ImportOutcome] = []
+        marks: list[Doc] = []
+        titles: dict[str, str] = {}
+        for source in project.sources:
+            outcome = self.library.import_ingested(
+                Path(f"{file}#{source.key}"), source.ingested, self._reanchor)
+            self._settle_present(outcome)
+            outcomes.append(outcome)
+            assert outcome.report is not None
+            titles[outcome.report.id] = outcome.report.title
+            marks.extend({**doc, "report_id": outcome.report.id} for doc in source.marks)
+        r = self.merge_marks(file, NativeExport(titles, marks))
+        notes.append(f"{file}: {r.added} marks added, {r.updated} updated, {r.unchanged} "
+                     "unchanged" + "".join(f"; left out: {what}" for what in project.left_out))
+        return outcomes
 
     def report_version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""
@@ -444,8 +471,8 @@ class Workspace:
         tag: Tag | str | None = None,
         reviewer: str | None = None,
     ) -> int:
-        """Write the marks (filtered) as json, w3c, csv or md to `path` (None or "-": stdout);
-        a file is replaced atomically. Returns how many marks were written."""
+        """Write the marks (filtered) as json, w3c, csv, md, xlsx or qdpx to `path` (None or
+        "-": stdout); a file is replaced atomically. Returns how many marks were written."""
         check_format(fmt)
         index = self.library.index()
         if fmt == "json":
@@ -455,15 +482,26 @@ class Workspace:
             write_output(path, fmt, lambda out: write_json(out, docs, metas))
             return len(docs)
         marks = self.annotations(report_id, tag, reviewer)
+        if fmt == "qdpx":  # a selection needs a place in the current text: orphans have none
+            marks = [m for m in marks if not m.orphan and m.report_id in index
+                     and m.text_sha256 == index[m.report_id].sha256]
         metas = [index[rid] for rid in sorted({m.report_id for m in marks}) if rid in index]
-        write_output(path, fmt, lambda out: WRITERS[fmt](out, marks, metas, self.report))
+        binary = {"xlsx": write_xlsx, "qdpx": write_qdpx}.get(fmt)
+        if binary is not None:
+            write_binary_output(path, fmt, lambda out: binary(out, marks, metas, self.report))
+        else:
+            write_output(path, fmt, lambda out: WRITERS[fmt](out, marks, metas, self.report))
         return len(marks)
 
     def merge(self, path: str | Path) -> MergeResult:
         """Merge a native export (another reviewer's, another machine's): for each id the
         newer `updated` wins, deletions included; marks on another version of a report's
         text are re-anchored. Merging the same file twice changes nothing."""
-        incoming = read_native(Path(path))
+        return self.merge_marks(path, read_native(Path(path)))
+
+    def merge_marks(self, path: str | Path, incoming: NativeExport) -> MergeResult:
+        """Merge marks read and checked from `path` (`checked_marks`): every mark must quote
+        its report's text at its offsets; nothing is merged otherwise."""
         index = self.library.index()
         filed = {doc_id: name for name, table in self.store.tables().items()
                  if is_report_table(name) for doc_id in table}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from annotations.errors import UserError
+from annotations.export import FORMATS
 from annotations.library import ImportSummary, sections_to_json
 from annotations.lookup import Hit, text_hits
 from annotations.model import TAG_LABELS_ZH, Tag
@@ -106,13 +107,19 @@ def print_import_summary(summary: ImportSummary) -> None:
         if summary.count(s)
     )
     if stdout_is_terminal():
+        from rich.text import Text
+
         print_import_table(summary)
+        for note in summary.notes:  # file names come from the user: never markup
+            console().print(Text(note))
     else:
         for outcome in summary.outcomes:
             if outcome.status == "refused":
                 print(f"refused\t{outcome.path}\t{outcome.reason}", file=sys.stderr)
             elif outcome.report is not None:
                 print(f"{outcome.status}\t{outcome.report.id}\t{outcome.report.title}")
+        for note in summary.notes:
+            print(f"marks\t{note}")
     print(totals or "nothing to import")
 
 
@@ -309,7 +316,7 @@ def print_hits_rich(hits: Sequence[Hit], query: str) -> None:
 
 
 def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
-    """Write the marks as json, w3c, csv or md to a file or stdout."""
+    """Write the marks as json, w3c, csv, md, xlsx or qdpx to a file or stdout."""
     report_id = ws.resolve(args.report).id if args.report else None
     count = ws.export(args.format, args.output, report_id=report_id, tag=args.tag,
                       reviewer=getattr(args, "reviewer", None))
@@ -521,7 +528,7 @@ def build_parser() -> Parser:
     p.add_argument("--limit", metavar="N", type=int, default=50, help="at most N hits (50)")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p = add("export", cmd_export, "export marks (--reviewer filters by reviewer)")
-    p.add_argument("--format", choices=("json", "w3c", "csv", "md"), default="json")
+    p.add_argument("--format", choices=FORMATS, default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--tag", help="only marks with this tag")
     p.add_argument("--report", metavar="R", help="only this report")
