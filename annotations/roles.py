@@ -16,7 +16,7 @@ this order:
 
 Unnumbered heading lines (过去五年的回顾 on a line of its own) that name a part divide the
 report like numbered ones. A report whose sections are all tasks is a plan throughout, its
-opening paragraph included.
+opening paragraph included; so is a report whose title says it is one (工作要点).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def reads_as(sentences: list[str]) -> Role | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Divider:
+class Divider:
     """Where a part of the report begins: a top-level section or an unnumbered heading."""
 
     start: int
@@ -141,7 +141,7 @@ class _Divider:
     body_start: int
 
 
-def _pseudo_headings(report: Report) -> list[_Divider]:
+def pseudo_headings(report: Report) -> list[Divider]:
     """Unnumbered heading lines outside the section headings that name a part."""
     text = report.text
     headings = [(s.start, s.heading_end) for s in report.all_sections()]
@@ -156,13 +156,13 @@ def _pseudo_headings(report: Report) -> list[_Divider]:
                 or any(b.start <= start < b.end for b in report.boilerplate)):
             continue
         if heading_role(line, None, False) is not None:
-            out.append(_Divider(start, line, found.end()))
+            out.append(Divider(start, line, found.end()))
     return out
 
 
-def _dividers(report: Report) -> list[_Divider]:
-    tops = [_Divider(s.start, s.title, s.heading_end) for s in report.sections]
-    return sorted(tops + _pseudo_headings(report), key=lambda d: d.start)
+def _dividers(report: Report) -> list[Divider]:
+    tops = [Divider(s.start, s.title, s.heading_end) for s in report.sections]
+    return sorted(tops + pseudo_headings(report), key=lambda d: d.start)
 
 
 class _Sentences:
@@ -179,7 +179,7 @@ class _Sentences:
         return self.texts[lo:hi]
 
 
-def _top_roles(report: Report, dividers: list[_Divider], sentences: _Sentences) -> list[Placed]:
+def _top_roles(report: Report, dividers: list[Divider], sentences: _Sentences) -> list[Placed]:
     """The role of each divider's stretch, in order."""
     year = report.year
     past = year is not None and any(
@@ -223,8 +223,20 @@ def _opens_paragraph(text: str, span: Span, heading_ends: set[int]) -> bool:
                                       if not text[e : span.start].strip())
 
 
+def is_plan_document(report: Report) -> str | None:
+    """Why the report is a plan (工作要点…) by its title rather than a report, or None."""
+    title = report.title or ""
+    found = cue("plan_document_title").search(title)
+    if found and not re.search(r"报告|综述|总结", title):
+        return f"plan document: {found.group()}"
+    return None
+
+
 def sentence_roles(report: Report) -> list[Placed]:
     """The role of every sentence of `report` (aligned with `report.sentences`)."""
+    plan_doc = is_plan_document(report)
+    if plan_doc is not None:
+        return [Placed(Role.TASKS, plan_doc)] * len(report.sentences)
     sentences = _Sentences(report)
     dividers = _dividers(report)
     tops = _top_roles(report, dividers, sentences)
@@ -278,11 +290,16 @@ def _innermost(report: Report, offset: int) -> list[Section]:
 
 
 def _goes_on(sentence: str) -> bool:
-    """Whether a paragraph opening with `sentence` goes on listing problems."""
+    """Whether a paragraph opening with `sentence` goes on with the problems: it does unless
+    it addresses the audience again (各位代表！) or reads as work done."""
     stripped = sentence.lstrip(" \u3000")
     if cue("continue_problems").search(stripped):
         return True
-    return bool(cue("shortcoming").search(cue("problem_solved").sub("", stripped)))
+    if cue("framing").search(stripped):
+        return False
+    if cue("shortcoming").search(cue("problem_solved").sub("", stripped)):
+        return True
+    return not cue("achievement").search(stripped)
 
 
 def _turn(sentence: str, opens: bool, role: Role, year: int | None) -> tuple[Placed, str] | None:
