@@ -58,7 +58,7 @@ class Weights:
 
     section: float = 4.0
     paragraph: float = 4.0
-    future: float = 4.0
+    future: float = 5.0
     cue_achievement: float = 1.0
     cue_shortcoming: float = 2.0
     cue_plan: float = 1.0
