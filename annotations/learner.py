@@ -31,7 +31,8 @@ BITS = 18
 MASK = (1 << BITS) - 1
 LABELS = ("achievement", "shortcoming", "plan", "none")
 NGRAMS = (1, 2, 3)
-C = 1.0  # inverse regularisation strength (chosen on the dev reports, leave one out)
+C = 1.0  # inverse regularisation strength (dev reports, leave one out: 0.3–10 alike)
+MAX_ITER = 200
 MARK_WEIGHT = 3.0  # a reviewer's decision counts this many labelled sentences
 VERSION = 1
 BASE_EXAMPLES = Path(__file__).with_name("base_examples.json")
@@ -70,16 +71,23 @@ def context_of(reading: Reading, length: int) -> Context:
     )
 
 
+_GRAM_SEEDS = {n: zlib.crc32(f"g{n}:".encode()) for n in NGRAMS}
+
+
 def features(text: str, context: Context) -> list[int]:
     """The hashed feature indices of a sentence in its context (with repeats)."""
     folded = text.strip(" \u3000\n").translate(_DIGITS)
-    names = [f"g{n}:{folded[i:i + n]}" for n in NGRAMS for i in range(len(folded) - n + 1)]
+    data = folded.encode("utf-32-le")  # four bytes a character: an n-gram is a slice
+    crc = zlib.crc32
+    out = []
+    for n, seed in _GRAM_SEEDS.items():
+        width = 4 * n
+        out += [crc(data[i : i + width], seed) & MASK for i in range(0, len(data) - width + 4, 4)]
     role = f"role:{context.role}"
-    names += [role, f"rule:{context.rule}", f"{role}|rule:{context.rule}",
-              f"pos:{context.position}", f"{role}|pos:{context.position}",
-              f"len:{min(6, len(folded) // 20)}"]
-    names += [f"ev:{e}" for e in context.evidence]
-    return [zlib.crc32(name.encode("utf-8")) & MASK for name in names]
+    names = [role, f"rule:{context.rule}", f"{role}|rule:{context.rule}",
+             f"pos:{context.position}", f"{role}|pos:{context.position}",
+             f"len:{min(6, len(folded) // 20)}", *(f"ev:{e}" for e in context.evidence)]
+    return out + [crc(name.encode("utf-8")) & MASK for name in names]
 
 
 @dataclass(frozen=True)
@@ -147,28 +155,32 @@ def train(examples: Sequence[Example], key: str = "") -> Model:
     import numpy as np  # imported here: only training needs them
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     indptr, indices = [0], []
     for example in examples:
         indices += sorted(set(features(example.text, example.context)))
         indptr.append(len(indices))
-    matrix = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(examples), MASK + 1))
+    # only the features that occur get a column: the fit works on thousands, not 2**BITS
+    used, columns = np.unique(np.array(indices, dtype=np.int64), return_inverse=True)
+    matrix = csr_matrix((np.ones(len(indices)), columns, indptr), shape=(len(examples), len(used)))
     labels = np.array([LABELS.index(e.tag) for e in examples])
     present = sorted(set(labels.tolist()))
-    fitted = LogisticRegression(C=C, max_iter=300, tol=1e-4)
-    weight = np.array([MARK_WEIGHT if e.mark else 1.0 for e in examples])
-    fitted.fit(matrix, labels, sample_weight=weight)
-    coef = np.zeros((len(LABELS), MASK + 1))
+    coef = np.zeros((len(LABELS), len(used)))
     intercept = np.full(len(LABELS), -30.0)  # a label never seen is never predicted
     if len(present) == 1:
         intercept[present[0]] = 0.0
     else:
-        coef[present] = fitted.coef_ if len(present) > 2 else np.vstack(
-            [-fitted.coef_[0] / 2, fitted.coef_[0] / 2])
-        intercept[present] = fitted.intercept_ if len(present) > 2 else [
-            -fitted.intercept_[0] / 2, fitted.intercept_[0] / 2]
-    used = np.flatnonzero(np.abs(coef).max(axis=0) > 1e-6)
-    weights = array("f", coef[:, used].T.astype(np.float32).ravel().tolist())
+        fitted = LogisticRegression(C=C, max_iter=MAX_ITER, tol=1e-4)
+        weight = np.array([MARK_WEIGHT if e.mark else 1.0 for e in examples])
+        with threadpool_limits(1):  # threads fight over a small problem: 8x slower on 2 cores
+            fitted.fit(matrix, labels, sample_weight=weight)
+        if len(present) == 2:  # scikit-learn gives one row for two labels: split it evenly
+            coef[present] = [-fitted.coef_[0] / 2, fitted.coef_[0] / 2]
+            intercept[present] = [-fitted.intercept_[0] / 2, fitted.intercept_[0] / 2]
+        else:
+            coef[present], intercept[present] = fitted.coef_, fitted.intercept_
+    weights = array("f", coef.T.astype(np.float32).ravel().tolist())
     marks = sum(e.mark for e in examples)
     return Model(tuple(float(v) for v in intercept), {int(i): k for k, i in enumerate(used)},
                  weights, len(examples), marks, key)
@@ -222,7 +234,7 @@ def base_model() -> Model:
 def learned_reason(model: Model) -> str:
     """How the model came to be, for a suggestion's reason."""
     if model.marks:
-        return f"learned from {model.marks} marks"
+        return f"learned from {model.marks} mark{'s' if model.marks > 1 else ''}"
     return f"learned from {model.examples} labelled sentences"
 
 
@@ -241,9 +253,10 @@ def suggest_learned(report: Report, model: Model) -> list[Suggestion]:
         text = report.text[reading.start : reading.end]
         label, probability = model.predict(text, context_of(reading, length))
         tag = None if label == "none" else Tag(label)
-        why = ruled.reason if ruled.tag is tag else f"rules said {ruled.tag or 'none'}"
+        why = (ruled.reason if ruled.tag is tag
+               else f"{reading.role} part; the rules said {ruled.tag or 'none'}")
         out.append(Suggestion(reading.start, reading.end, tag, round(probability, 3),
-                              f"{learned}; {reading.role} part; {why}"))
+                              f"{learned}; {why}"))
     out += heading_suggestions(report)
     out.sort(key=lambda s: (s.start, s.end))
     return out
