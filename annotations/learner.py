@@ -96,7 +96,7 @@ class Model:
 
     intercept: tuple[float, ...]
     rows: dict[int, int]
-    weights: array  # type: ignore[type-arg]
+    weights: array[float]
     examples: int
     marks: int
     key: str = ""

@@ -16,10 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotations.errors import UserError
 from annotations.fsutil import atomic_write_text
 from annotations.learner import Example, Model, base_model, examples_of, load_examples, train
+from annotations.model import Annotation
 from annotations.rejections import load_rejected
-from annotations.suggest import REVIEWER
+from annotations.suggest import REVIEWER, read_report
 
 if TYPE_CHECKING:
     from annotations.workspace import Workspace
@@ -49,7 +51,7 @@ def workspace_examples(ws: Workspace) -> list[Example]:
     for path in _rejection_files(ws.home):
         for report_id, quotes in load_rejected(path).items():
             rejected.setdefault(report_id, set()).update(quotes)
-    marks_by_report: dict[str, list] = {}  # type: ignore[type-arg]
+    marks_by_report: dict[str, list[Annotation]] = {}
     for mark in ws.annotations():
         if mark.reviewer != REVIEWER:
             marks_by_report.setdefault(mark.report_id, []).append(mark)
@@ -57,22 +59,23 @@ def workspace_examples(ws: Workspace) -> list[Example]:
     for report_id in sorted(set(marks_by_report) | set(rejected)):
         try:
             report = ws.report(report_id)
-        except KeyError:
+        except UserError:
             continue  # a rejection of a report that is no longer here
         marks = live_marks(report, marks_by_report.get(report_id, []))
         reviewers = sorted({m.reviewer for m in marks})
         labels = sentence_labels(report, marks, reviewers)
         marked = [any(labels[r][k] is not None for r in reviewers)
                   for k in range(len(report.sentences))]
+        readings = read_report(report)  # once per report, however many reviewers
         for reviewer in reviewers:
             tags = [None if t is None else t.value for t in labels[reviewer]]
-            out += examples_of(report, tags, mark=True)
-        quotes = rejected.get(report_id, set())
-        if quotes:
+            out += examples_of(report, tags, mark=True, readings=readings)
+        if report_id in rejected:
+            refused = rejected[report_id]
             nos: list[str | None] = [
-                "none" if not marked[k] and report.text[s.start : s.end] in quotes else None
+                "none" if not marked[k] and report.text[s.start : s.end] in refused else None
                 for k, s in enumerate(report.sentences)]
-            out += examples_of(report, nos, mark=True)
+            out += examples_of(report, nos, mark=True, readings=readings)
     return out
 
 

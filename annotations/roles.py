@@ -69,6 +69,7 @@ _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "0001234
 _YEAR = re.compile(r"((?:1[89]|20)\d\d)\s*年")
 _SPACED_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 _CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
+_LINE = re.compile(rf"^[ \t\u3000]*([^\n]{{2,{PSEUDO_HEADING_MAX}}})[ \t\u3000]*$", re.MULTILINE)
 _DONE_EXTRA = re.compile(r"\d+(\.\d+)?(%|％|件|项|个|万|亿)")
 
 
@@ -147,8 +148,7 @@ def pseudo_headings(report: Report) -> list[Divider]:
     headings = [(s.start, s.heading_end) for s in report.all_sections()]
     title = report.title or ""
     out = []
-    for found in re.finditer(r"^[ \t\u3000]*([^\n]{2,%d})[ \t\u3000]*$" % PSEUDO_HEADING_MAX,
-                             text, re.MULTILINE):
+    for found in _LINE.finditer(text):
         line = found.group(1)
         start = found.start(1)
         if (any(ch in _TERMINAL for ch in line) or line in title

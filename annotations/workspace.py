@@ -31,6 +31,8 @@ from annotations.export import (
 )
 from annotations.fsutil import atomic_write_text
 from annotations.ingest import normalise
+from annotations.learner import Model, suggest_learned
+from annotations.learning import current_model, fresh_model, model_key
 from annotations.library import (
     ImportOutcome,
     ImportSummary,
@@ -41,8 +43,6 @@ from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
-from annotations.learner import Model, suggest_learned
-from annotations.learning import current_model, fresh_model, model_key
 from annotations.suggest import Suggestion, tagged
 
 SEED_FOLDERS = (

@@ -9,9 +9,9 @@ import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual import work
 from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
