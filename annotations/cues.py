@@ -19,10 +19,12 @@ CUES_FILE = Path(__file__).with_name("cues.json")
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """One cue phrase and where it was seen: report file name -> sentences."""
+    """One cue phrase, where it was seen (report file name -> sentences), and the document
+    that names it when it is seen rarely (else "")."""
 
     cue: str
     seen: dict[str, int]
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,8 @@ def load_cues(path: Path = CUES_FILE) -> dict[str, CueGroup]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return {
         name: CueGroup(name, group["why"],
-                       tuple(Cue(c["cue"], dict(c.get("seen", {}))) for c in group["cues"]))
+                       tuple(Cue(c["cue"], dict(c.get("seen", {})), c.get("source", ""))
+                             for c in group["cues"]))
         for name, group in data["groups"].items()
     }
 
