@@ -185,7 +185,7 @@ def _top_roles(report: Report, dividers: list[Divider], sentences: _Sentences) -
     past = year is not None and any(
         y < year for d in dividers for y in years_in(d.title))
     out: list[Placed] = []
-    ends = [d.start for d in dividers[1:]] + [len(report.text)]
+    ends = [d.start for d in dividers[1:]] + [len(report.text)] if dividers else []
     for divider, end in zip(dividers, ends, strict=True):
         placed = heading_role(divider.title, year, past)
         previous = out[-1].role if out else None
