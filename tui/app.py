@@ -99,14 +99,17 @@ class ShenyueApp(App[None]):
             self._learn_later()
             self.refresh_marks()
         if self._learn_after is not None and time.monotonic() >= self._learn_after:
-            self._learn_after = None
-            self.learn()
+            if any(w.group == "learn" and w.is_running for w in self.workers):
+                self._learn_later()  # one training at a time: the next starts after it
+            else:
+                self._learn_after = None
+                self.learn()
         self.remember_position()
 
     def _learn_later(self) -> None:
         self._learn_after = time.monotonic() + LEARN_DELAY
 
-    @work(thread=True, exclusive=True, group="learn", exit_on_error=False)
+    @work(thread=True, group="learn", exit_on_error=False)
     def learn(self) -> None:
         """Train the learned reader on the marks and rejections in a thread (the keys stay
         live meanwhile), then redraw the suggestions it makes."""
