@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotations.errors import UserError
 from annotations.fsutil import atomic_write_text
-from annotations.learner import Example, Model, base_model, examples_of, load_examples, train
-from annotations.model import Annotation
+from annotations.learner import (
+    Example,
+    Model,
+    base_model,
+    example_from_json,
+    example_to_json,
+    examples_of,
+    load_examples,
+    train,
+)
+from annotations.model import Annotation, Report
 from annotations.rejections import load_rejected
 from annotations.suggest import REVIEWER, read_report
 
@@ -27,6 +37,7 @@ if TYPE_CHECKING:
     from annotations.workspace import Workspace
 
 MODEL_FILE = Path("model") / "suggest.json"
+EXAMPLES_FILE = Path("model") / "examples.json"
 
 
 def _rejection_files(home: Path) -> list[Path]:
@@ -44,8 +55,12 @@ def model_key(ws: Workspace) -> str:
 
 
 def workspace_examples(ws: Workspace) -> list[Example]:
-    """The reviewers' decisions in the workspace as examples (marked as marks)."""
-    from annotations.agreement import live_marks, sentence_labels  # it imports the workspace
+    """The reviewers' decisions in the workspace as examples (marked as marks).
+
+    A report's examples are kept in `model/examples.json` under a key of its text and its
+    marks and rejections, so training again after one mark reads one report again, not all.
+    """
+    from annotations.agreement import live_marks  # it imports the workspace
 
     rejected: dict[str, set[str]] = {}
     for path in _rejection_files(ws.home):
@@ -55,6 +70,9 @@ def workspace_examples(ws: Workspace) -> list[Example]:
     for mark in ws.annotations():
         if mark.reviewer != REVIEWER:
             marks_by_report.setdefault(mark.report_id, []).append(mark)
+    cache_path = ws.home / EXAMPLES_FILE
+    cache = _read_json(cache_path)
+    fresh: dict[str, object] = {}
     out: list[Example] = []
     for report_id in sorted(set(marks_by_report) | set(rejected)):
         try:
@@ -62,20 +80,52 @@ def workspace_examples(ws: Workspace) -> list[Example]:
         except UserError:
             continue  # a rejection of a report that is no longer here
         marks = live_marks(report, marks_by_report.get(report_id, []))
-        reviewers = sorted({m.reviewer for m in marks})
-        labels = sentence_labels(report, marks, reviewers)
+        refused = rejected.get(report_id, set())
+        key = hashlib.sha256(json.dumps([
+            report.sha256, sorted((m.start, m.end, m.tag.value, m.reviewer) for m in marks),
+            sorted(refused)], ensure_ascii=False).encode()).hexdigest()[:16]
+        kept = cache.get(report_id)
+        if isinstance(kept, dict) and kept.get("key") == key:
+            rows = kept["examples"]
+        else:
+            rows = [example_to_json(e) for e in _report_examples(report, marks, refused)]
+        fresh[report_id] = {"key": key, "examples": rows}
+        out += [replace(example_from_json(row), mark=True) for row in rows]
+    if fresh != cache:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(cache_path, json.dumps(fresh, ensure_ascii=False) + "\n")
+    return out
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _report_examples(
+    report: Report, marks: Sequence[Annotation], refused: set[str]
+) -> list[Example]:
+    """One report's examples: each reviewer's label of each sentence they marked, and the
+    rejected sentences nobody marked, as none."""
+    from annotations.agreement import sentence_labels  # it imports the workspace
+
+    reviewers = sorted({m.reviewer for m in marks})
+    labels = sentence_labels(report, marks, reviewers)
+    readings = read_report(report)  # once per report, however many reviewers
+    out = []
+    for reviewer in reviewers:
+        tags = [None if t is None else t.value for t in labels[reviewer]]
+        out += examples_of(report, tags, mark=True, readings=readings)
+    if refused:
         marked = [any(labels[r][k] is not None for r in reviewers)
                   for k in range(len(report.sentences))]
-        readings = read_report(report)  # once per report, however many reviewers
-        for reviewer in reviewers:
-            tags = [None if t is None else t.value for t in labels[reviewer]]
-            out += examples_of(report, tags, mark=True, readings=readings)
-        if report_id in rejected:
-            refused = rejected[report_id]
-            nos: list[str | None] = [
-                "none" if not marked[k] and report.text[s.start : s.end] in refused else None
-                for k, s in enumerate(report.sentences)]
-            out += examples_of(report, nos, mark=True, readings=readings)
+        nos: list[str | None] = [
+            "none" if not marked[k] and report.text[s.start : s.end] in refused else None
+            for k, s in enumerate(report.sentences)]
+        out += examples_of(report, nos, mark=True, readings=readings)
     return out
 
 
