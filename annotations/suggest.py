@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from annotations.cues import cue
 from annotations.model import Report, Span, Tag
@@ -68,11 +68,6 @@ class Weights:
     def of(self, kind: str) -> float:
         """The weight of one kind of evidence."""
         return float(getattr(self, kind))
-
-    @classmethod
-    def kinds(cls) -> tuple[str, ...]:
-        """The names of the kinds of evidence."""
-        return tuple(f.name for f in fields(cls))
 
 
 DEFAULT_WEIGHTS = Weights()
