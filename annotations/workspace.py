@@ -35,6 +35,8 @@ from annotations.export import (
 from annotations.follow import Decision, FollowUp, Passage, follow
 from annotations.fsutil import atomic_write_text
 from annotations.ingest import normalise
+from annotations.learner import Model, suggest_learned
+from annotations.learning import current_model, fresh_model, model_key
 from annotations.library import (
     ImportOutcome,
     ImportSummary,
@@ -46,8 +48,9 @@ from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.qdpx import read_qdpx, write_qdpx
 from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
 from annotations.rejections import add_rejected, load_rejected, rejections_path
+from annotations.roles import Role, sentence_roles
 from annotations.store import LINKS, Doc, Put, Store, Tables, is_report_table, report_tables
-from annotations.suggest import Suggestion, suggest, tagged
+from annotations.suggest import Suggestion, tagged
 from annotations.xlsx import write_xlsx
 
 SEED_FOLDERS = (
@@ -106,7 +109,11 @@ class Workspace:
         self.reviewer = reviewer or default_reviewer()
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
-        self._suggested: dict[str, list[Suggestion]] = {}
+        self._suggested: dict[tuple[str, str, int], list[Suggestion]] = {}
+        self._model: Model | None = None
+        # the command line trains a stale model before suggesting; the app trains it in the
+        # background and suggests with the last one meanwhile
+        self.train_on_demand = True
 
     @classmethod
     def open(
@@ -577,12 +584,14 @@ class Workspace:
     # -- suggested tags ----------------------------------------------------------------------
 
     def suggested(self, report_id: str) -> list[Suggestion]:
-        """Every suggestion with a tag for a report's current text, in text order (worked
-        out once per text version: the app asks again after every accepted suggestion)."""
+        """Every suggestion with a tag for a report's current text, in text order, as the
+        workspace's learned reader reads it (worked out once per text version and model)."""
         report = self.report(report_id)
-        found = self._suggested.get(report.sha256)
+        model = self.model()
+        key = (report.sha256, model.key, model.examples)
+        found = self._suggested.get(key)
         if found is None:
-            found = self._suggested[report.sha256] = tagged(suggest(report))
+            found = self._suggested[key] = tagged(suggest_learned(report, model))
         return found
 
     # -- follow-through (follow.py) -------------------------------------------------------------
@@ -667,16 +676,38 @@ class Workspace:
         return [p for p in passages if not is_bracket_note(p.text)]
 
     def review_passages(self, report_id: str) -> list[Passage]:
-        """The sentences of a report that tell what was done: those the suggestions or any
-        reviewer's achievement mark call achievements. In text order."""
+        """The sentences of a report that tell what was done: those of its review part
+        (roles.py) and those any reviewer marked as achievements. In text order."""
         report = self.report(report_id)
         done = [(m.start, m.end) for m in self.annotations(report.id, tag=Tag.ACHIEVEMENT)
                 if not m.orphan]
-        suggested = {s.start for s in self.suggested(report.id) if s.tag is Tag.ACHIEVEMENT}
         return [
-            Passage(s.start, s.end, report.text[s.start : s.end]) for s in report.sentences
-            if s.start in suggested or any(a < s.end and s.start < b for a, b in done)
+            Passage(s.start, s.end, report.text[s.start : s.end])
+            for s, placed in zip(report.sentences, sentence_roles(report), strict=True)
+            if placed.role is Role.REVIEW or any(a < s.end and s.start < b for a, b in done)
         ]
+
+    def model(self) -> Model:
+        """The learned reader to suggest with: trained again first if the marks or rejections
+        changed and `train_on_demand`, else the last one trained."""
+        if self.train_on_demand:
+            if self._model is None or self._model.key != model_key(self):
+                self._model = fresh_model(self)
+        elif self._model is None:
+            self._model = current_model(self)
+        return self._model
+
+    def model_stale(self) -> bool:
+        """Whether the marks or rejections changed since the model was trained."""
+        model = self._model or current_model(self)
+        return model.key != model_key(self)
+
+    def learn(self) -> Model:
+        """Train the learned reader again if it is stale (≤ 2 s at 10,000 marks) and use it
+        from now on; safe to call from a background thread."""
+        model = fresh_model(self)
+        self._model = model
+        return model
 
     def suggestions(self, report_id: str, reviewer: str | None = None) -> list[Suggestion]:
         """The suggested tags of a report still open for `reviewer` (default: this

@@ -125,7 +125,9 @@ async def test_a_rejected_suggestion_never_comes_back(tmp_path: Path) -> None:
         starts = [(g.start, g.end) for g in document(again).ghosts]
         assert starts and (target.start, target.end) not in starts
         colleague = Workspace.open(tmp_path / "ws", reviewer="colleague")
-        assert target in colleague.suggestions(rid)
+        # the rejection is the tester's: nothing is held back from a colleague (what the
+        # shared learner made of it is another matter, tested in test_learner.py)
+        assert colleague.suggestions(rid) == colleague.suggested(rid)
 
 
 @app_test
@@ -337,3 +339,38 @@ def test_snapshot_disagreements(snap_compare: Any, tmp_path: Path,
                                                     "right_square_bracket"],
                         terminal_size=size)
 
+
+
+# -- section roles and the learned reader in the app ---------------------------------------
+
+
+@app_test
+async def test_the_outline_names_the_parts_and_suggestions_still_work(tmp_path: Path) -> None:
+    from textual.widgets import Tree
+
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        tree = review(app).query_one("#outline", Tree)
+        labels = [str(node.label) for node in review(app).outline_nodes() if node.data]
+        assert labels[0].startswith("review 一、2019年")
+        assert any(label.startswith("tasks 二、2020年") for label in labels)
+        assert not labels[1].startswith(("review", "tasks"))  # named where the part begins
+        assert tree is not None
+        await pilot.press("S")
+        ghosts = list(document(app).ghosts)
+        assert ghosts and all(g.reason.startswith("learned from") for g in ghosts)
+        document(app).go_to(ghosts[0].start)
+        await pilot.press("enter")
+        assert [m.start for m in ws.annotations(report_id=rid)] == [ghosts[0].start]
+        document(app).go_to(ghosts[1].start)
+        await pilot.press("backspace")
+        assert ghosts[1] not in document(app).ghosts
+        # the marks changed: the learner is trained again in the background, then redraws
+        await app.learn().wait()
+        await pilot.pause()
+        reasons = {g.reason.split(";")[0] for g in document(app).ghosts}
+        assert reasons == {"learned from 2 marks"}
+        await pilot.press("S")
+        assert document(app).ghosts == []

@@ -42,3 +42,18 @@ def test_cli_without_app_does_not_import_textual(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Path) -> None:
+    """scikit-learn (and numpy under it) cost seconds to import: only training loads them."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from tui.cli import main\n"
+        f"home = {str(tmp_path / 'ws')!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--home', home, 'list', '--json'])\n"
+        "    main(['--home', home, 'lookup', '行政复议', '--json'])\n"
+        "    main(['--home', home, 'suggest', '常州', '--json'])\n"
+        "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))"
+    )
+    assert run_python(code) == "[]"

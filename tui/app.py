@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -20,6 +22,7 @@ from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
 
 POLL_SECONDS = 1.0
+LEARN_DELAY = 3.0  # train the learned reader once the marks have rested this long (s)
 
 
 def has_display() -> bool:
@@ -64,6 +67,9 @@ class ShenyueApp(App[None]):
         self._saved_state: dict[str, Any] = {}
         self._last_report: str | None = None  # the report last reviewed (not compared)
         self._offsets: dict[str, int] = {}  # where the review of each report got to
+        # suggestions come from the last trained model; a stale one is trained in the background
+        workspace.train_on_demand = False
+        self._learn_after: float | None = None  # when to train the learned reader again
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -74,6 +80,8 @@ class ShenyueApp(App[None]):
             self.report_error(exc)
         self._saved_state = self.ws.load_state()
         self._stamp = self.ws.store_stamp()
+        if self.ws.model_stale():
+            self._learn_later()
         state = self._saved_state
         self._last_report, self._offsets = saved_positions(state)
         self.push_screen(LibraryScreen(selected=self._last_report))
@@ -88,8 +96,25 @@ class ShenyueApp(App[None]):
         stamp = self.ws.store_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
+            self._learn_later()
             self.refresh_marks()
+        if self._learn_after is not None and time.monotonic() >= self._learn_after:
+            if any(w.group == "learn" and w.is_running for w in self.workers):
+                self._learn_later()  # one training at a time: the next starts after it
+            else:
+                self._learn_after = None
+                self.learn()
         self.remember_position()
+
+    def _learn_later(self) -> None:
+        self._learn_after = time.monotonic() + LEARN_DELAY
+
+    @work(thread=True, group="learn", exit_on_error=False)
+    def learn(self) -> None:
+        """Train the learned reader on the marks and rejections in a thread (the keys stay
+        live meanwhile), then redraw the suggestions it makes."""
+        self.ws.learn()
+        self.call_from_thread(self.refresh_marks)
 
     def current_state(self) -> dict[str, Any]:
         """Where the reviewer is now: the screen, the report last reviewed, and the offset
@@ -134,6 +159,7 @@ class ShenyueApp(App[None]):
     def marks_changed(self, message: str) -> None:
         """A key press changed the marks (already on disk): say so and redraw."""
         self._stamp = self.ws.store_stamp()
+        self._learn_later()
         # the status bar says it (a toast would cost a layout pass on every key press)
         self.save_state_label = _("{change} · saved").format(change=message)
         self.refresh_marks()

@@ -47,6 +47,12 @@ def print_json(data: Any, out: TextIO | None = None) -> None:
     stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def print_json_items(items: Sequence[Any]) -> None:
+    """Print a JSON array one compact item per line: readable, and quick for long lists."""
+    lines = ",\n".join(f"  {json.dumps(item, ensure_ascii=False)}" for item in items)
+    sys.stdout.write(f"[\n{lines}\n]\n" if items else "[]\n")
+
+
 def console() -> Any:
     """A Rich console on stdout (imported lazily: plain commands start faster without it)."""
     from rich.console import Console
@@ -382,7 +388,7 @@ def cmd_follow(ws: Workspace, args: argparse.Namespace) -> int:
     earlier, later = ws.resolve(args.plan_report), ws.resolve(args.review_report)
     found = ws.follow(earlier.id, later.id)
     if args.json:
-        print_json([f.to_json() for f in found])
+        print_json_items([f.to_json() for f in found])
         return EXIT_OK
     piped = not stdout_is_terminal()
     for item in found:

@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from annotations.errors import UserError
 from annotations.model import Annotation, Report, Section, Tag
+from annotations.roles import Placed, Role, section_roles
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
 from tui.marks import (
@@ -72,6 +73,7 @@ class ReviewScreen(Screen[None]):
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
         self._outline_nodes: list[TreeNode[Section]] = []
+        self._roles: dict[tuple[int, int], Role] = {}  # where the outline names a role
         # progress and counts change only with the marks, not with every cursor move
         self._progress = 0.0
         self._counts = Text()
@@ -98,6 +100,7 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         tree = self.query_one("#outline", Tree)
+        self._roles = shown_roles(self.report.sections, section_roles(self.report))
         self._add_sections(tree.root, self.report.sections)
         tree.root.expand_all()
         self._outline_nodes = tree_nodes(tree.root)  # the tree never changes: walked once
@@ -111,7 +114,7 @@ class ReviewScreen(Screen[None]):
 
     def _add_sections(self, node: TreeNode[Section], sections: tuple[Section, ...]) -> None:
         for section in sections:
-            label = Text(section.title, no_wrap=True)
+            label = self._section_label(section)
             if section.children:
                 self._add_sections(node.add(label, data=section), section.children)
             else:
@@ -151,13 +154,22 @@ class ReviewScreen(Screen[None]):
             if self._outline_counts.get(section.start) == key:
                 continue  # relabelling costs a layout pass: only when the counts changed
             self._outline_counts[section.start] = key
-            label = Text(section.title, no_wrap=True, overflow="ellipsis")
+            label = self._section_label(section)
             if mine:
                 label.append(" ")
                 for tag in Tag:
                     if mine[tag]:
                         label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
             node.set_label(label)
+
+    def _section_label(self, section: Section) -> Text:
+        """A section's title, after the role of the part it opens where that changes."""
+        label = Text(no_wrap=True, overflow="ellipsis")
+        role = self._roles.get((section.start, section.level))
+        if role is not None:
+            label.append(f"{role_label(role)} ", style="dim")
+        label.append(section.title)
+        return label
 
     def outline_nodes(self) -> list[TreeNode[Section]]:
         """Every node of the outline, in order."""
@@ -344,6 +356,27 @@ class ReviewScreen(Screen[None]):
     def position(self) -> int:
         """Where the cursor is, for resuming later."""
         return self.document.cursor_offset
+
+
+def shown_roles(
+    sections: tuple[Section, ...], roles: dict[tuple[int, int], Placed], parent: Role = Role.OTHER
+) -> dict[tuple[int, int], Role]:
+    """The sections whose role the outline names: those whose role differs from their
+    parent's (a top-level section's parent is "other"), so a role is named where it begins."""
+    out: dict[tuple[int, int], Role] = {}
+    for section in sections:
+        key = (section.start, section.level)
+        role = roles[key].role if key in roles else parent
+        if role is not parent:
+            out[key] = role
+        out |= shown_roles(section.children, roles, role)
+    return out
+
+
+def role_label(role: Role) -> str:
+    """The short name of a part's role, as the outline shows it."""
+    return {Role.REVIEW: _("review"), Role.PROBLEMS: _("problems"), Role.TASKS: _("tasks"),
+            Role.OTHER: _("other")}[role]
 
 
 def suggestion_note(ghost: Suggestion | None) -> Text | None:

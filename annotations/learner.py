@@ -1,0 +1,286 @@
+"""The learned reader: a logistic regression over what the rules see, trained on labelled
+sentences and on the reviewers' own decisions.
+
+For each sentence the rules would tag, it reads the sentence's character n-grams (1–3, digits
+folded to 0), the role of the part it sits in, the rules' tag and kinds of evidence, and where
+in the report it is (tenth of the text), and gives achievement, shortcoming, plan or none.
+Sentences the rules leave untagged (headings, titles, web chrome, framing…) stay untagged.
+
+It is trained (scikit-learn, imported only here and only to train) on the bundled labelled
+sentences (`base_examples.json`: the seeds and the corpus's dev reports) plus the workspace's
+marks (each marked sentence labelled with the tag covering most of it) and rejected
+suggestions (labelled none). Features are hashed with CRC-32, so training is deterministic and
+a model is a small table of weights; predicting needs neither scikit-learn nor numpy.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import warnings
+import zlib
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
+from pathlib import Path
+
+from annotations.model import Report, Tag
+from annotations.suggest import Reading, Suggestion, heading_suggestions, read_report, weigh
+
+BITS = 18
+MASK = (1 << BITS) - 1
+LABELS = ("achievement", "shortcoming", "plan", "none")
+NGRAMS = (1, 2, 3)
+C = 1.0  # inverse regularisation strength (dev reports, leave one out: 0.3–10 alike)
+MAX_ITER = 40  # a bounded number of L-BFGS steps bounds the training time
+OVERRIDE = 0.9  # how sure the model must be to overrule the rules' tag (dev reports)
+MARK_WEIGHT = 30.0  # a reviewer's decision counts this many labelled sentences
+VERSION = 1
+BASE_EXAMPLES = Path(__file__).with_name("base_examples.json")
+BASE_MODEL = Path(__file__).with_name("base_model.json")
+_DIGITS = str.maketrans("0123456789０１２３４５６７８９", "0" * 20)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the learner knows of a sentence besides its words."""
+
+    role: str
+    rule: str
+    evidence: tuple[str, ...]
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A sentence with its context and the tag it should get ("none": no mark)."""
+
+    text: str
+    context: Context
+    tag: str
+    mark: bool = False  # a reviewer's decision in the workspace (weighs MARK_WEIGHT)
+
+
+def context_of(reading: Reading, length: int) -> Context:
+    """The learner's view of a sentence the rules read."""
+    tag = weigh(reading).tag
+    return Context(
+        role=str(reading.role),
+        rule="none" if tag is None else tag.value,
+        evidence=tuple(sorted({f"{e.kind}:{e.tag.value}" for e in reading.evidence})),
+        position=min(9, reading.start * 10 // max(1, length)),
+    )
+
+
+_GRAM_SEEDS = {n: zlib.crc32(f"g{n}:".encode()) for n in NGRAMS}
+
+
+@lru_cache(maxsize=1 << 16)
+def features(text: str, context: Context) -> tuple[int, ...]:
+    """The hashed feature indices of a sentence in its context (with repeats; remembered,
+    so training again in the same process reads only the new sentences)."""
+    folded = text.strip(" \u3000\n").translate(_DIGITS)
+    data = folded.encode("utf-32-le")  # four bytes a character: an n-gram is a slice
+    crc = zlib.crc32
+    out = []
+    for n, seed in _GRAM_SEEDS.items():
+        width = 4 * n
+        out += [crc(data[i : i + width], seed) & MASK for i in range(0, len(data) - width + 4, 4)]
+    role = f"role:{context.role}"
+    names = [role, f"rule:{context.rule}", f"{role}|rule:{context.rule}",
+             f"pos:{context.position}", f"{role}|pos:{context.position}",
+             f"len:{min(6, len(folded) // 20)}", *(f"ev:{e}" for e in context.evidence)]
+    return tuple(out + [crc(name.encode("utf-8")) & MASK for name in names])
+
+
+@dataclass(frozen=True)
+class Model:
+    """Trained weights: for each used feature index, one weight per label."""
+
+    intercept: tuple[float, ...]
+    rows: dict[int, int]
+    weights: array[float]
+    examples: int
+    marks: int
+    key: str = ""
+
+    @cached_property
+    def by_feature(self) -> dict[int, tuple[float, ...]]:
+        """Each used feature's weights, one per label (summed column-wise in C by `scores`)."""
+        n = len(LABELS)
+        return {index: tuple(self.weights[row * n : row * n + n])
+                for index, row in self.rows.items()}
+
+    def scores(self, text: str, context: Context) -> list[float]:
+        """The probability of each label of LABELS."""
+        by_feature = self.by_feature
+        hits = [by_feature[i] for i in features(text, context) if i in by_feature]
+        columns = zip(*hits, strict=True) if hits else ((),) * len(LABELS)
+        totals = [base + sum(column) for base, column in zip(self.intercept, columns, strict=True)]
+        top = max(totals)
+        exps = [pow(2.718281828459045, t - top) for t in totals]
+        norm = sum(exps)
+        return [e / norm for e in exps]
+
+    def predict(self, text: str, context: Context) -> tuple[str, float]:
+        """The label to suggest and its probability: the rules' tag (`context.rule`) unless
+        the model gives another label at least OVERRIDE."""
+        probs = self.scores(text, context)
+        best = max(range(len(LABELS)), key=lambda k: probs[k])
+        if LABELS[best] != context.rule and probs[best] < OVERRIDE:
+            return context.rule, probs[LABELS.index(context.rule)]
+        return LABELS[best], probs[best]
+
+    def to_json(self) -> dict[str, object]:
+        """The model as JSON-ready data (weights as base64 float32 / uint32)."""
+        indices = array("I", sorted(self.rows, key=self.rows.__getitem__))
+        return {
+            "version": VERSION, "bits": BITS, "labels": list(LABELS),
+            "intercept": list(self.intercept), "examples": self.examples, "marks": self.marks,
+            "key": self.key,
+            "indices": base64.b64encode(indices.tobytes()).decode("ascii"),
+            "weights": base64.b64encode(self.weights.tobytes()).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Model:
+        """A model from `to_json` data; ValueError when it is not one of this version."""
+        if data.get("version") != VERSION or data.get("labels") != list(LABELS):
+            raise ValueError("not a model of this version")
+        indices = array("I")
+        indices.frombytes(base64.b64decode(str(data["indices"])))
+        weights = array("f")
+        weights.frombytes(base64.b64decode(str(data["weights"])))
+        intercept = data["intercept"]
+        assert isinstance(intercept, list)
+        return cls(tuple(float(v) for v in intercept), {i: k for k, i in enumerate(indices)},
+                   weights, int(str(data["examples"])), int(str(data["marks"])),
+                   str(data.get("key", "")))
+
+
+def train(examples: Sequence[Example], key: str = "") -> Model:
+    """A model fitted on `examples` (deterministic: same examples, same weights)."""
+    import numpy as np  # imported here: only training needs them
+    from scipy.sparse import csr_matrix
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    for example in examples:
+        indices += features(example.text, example.context)  # repeats count, as in scores
+        indptr.append(len(indices))
+    # only features seen twice or more get a column: the fit works on thousands of columns,
+    # not 2**BITS, and a feature seen once teaches nothing general
+    found, columns, seen = np.unique(np.array(indices, dtype=np.int64), return_index=False,
+                                     return_inverse=True, return_counts=True)
+    keep = seen >= 2
+    used = found[keep]
+    matrix = csr_matrix((np.ones(len(indices)), columns, indptr),
+                        shape=(len(examples), len(found)))[:, keep]
+    labels = np.array([LABELS.index(e.tag) for e in examples])
+    present = sorted(set(labels.tolist()))
+    coef = np.zeros((len(LABELS), len(used)))
+    intercept = np.full(len(LABELS), -30.0)  # a label never seen is never predicted
+    if len(present) == 1:
+        intercept[present[0]] = 0.0
+    else:
+        fitted = LogisticRegression(C=C, max_iter=MAX_ITER)
+        weight = np.array([MARK_WEIGHT if e.mark else 1.0 for e in examples])
+        # threads fight over a small problem (8x slower on 2 cores); stopping after MAX_ITER
+        # steps is deliberate, so its warning says nothing
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted.fit(matrix, labels, sample_weight=weight)
+        if len(present) == 2:  # scikit-learn gives one row for two labels: split it evenly
+            coef[present] = [-fitted.coef_[0] / 2, fitted.coef_[0] / 2]
+            intercept[present] = [-fitted.intercept_[0] / 2, fitted.intercept_[0] / 2]
+        else:
+            coef[present], intercept[present] = fitted.coef_, fitted.intercept_
+    weights = array("f", coef.T.astype(np.float32).ravel().tolist())
+    marks = sum(e.mark for e in examples)
+    return Model(tuple(float(v) for v in intercept), {int(i): k for k, i in enumerate(used)},
+                 weights, len(examples), marks, key)
+
+
+# -- examples --------------------------------------------------------------------------------
+
+
+def examples_of(
+    report: Report, labels: Sequence[str | None], mark: bool = False,
+    readings: Sequence[Reading] | None = None,
+) -> list[Example]:
+    """Examples from the label of each sentence of `report` (None: not labelled); sentences
+    the rules leave untagged are no examples (the learner never sees them)."""
+    readings = read_report(report) if readings is None else readings
+    out = []
+    for reading, tag in zip(readings, labels, strict=True):
+        if tag is None or reading.untagged is not None:
+            continue
+        text = report.text[reading.start : reading.end]
+        out.append(Example(text, context_of(reading, len(report.text)), tag, mark))
+    return out
+
+
+def example_to_json(example: Example) -> dict[str, object]:
+    """One example as a row of base_examples.json."""
+    c = example.context
+    return {"text": example.text, "tag": example.tag, "role": c.role, "rule": c.rule,
+            "evidence": list(c.evidence), "position": c.position}
+
+
+def example_from_json(row: dict[str, object]) -> Example:
+    """An example from an `example_to_json` row."""
+    evidence = row["evidence"]
+    assert isinstance(evidence, list)
+    context = Context(str(row["role"]), str(row["rule"]), tuple(str(e) for e in evidence),
+                      int(str(row["position"])))
+    return Example(str(row["text"]), context, str(row["tag"]))
+
+
+def load_examples(path: Path = BASE_EXAMPLES) -> list[Example]:
+    """The examples of a file written by `example_to_json` rows under "examples"."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [example_from_json(row) for row in data["examples"]]
+
+
+@cache
+def base_model() -> Model:
+    """The model trained on the bundled examples only (shipped, never downloaded)."""
+    return Model.from_json(json.loads(BASE_MODEL.read_text(encoding="utf-8")))
+
+
+# -- suggesting -------------------------------------------------------------------------------
+
+
+def learned_reason(model: Model) -> str:
+    """How the model came to be, for a suggestion's reason."""
+    if model.marks:
+        return f"learned from {model.marks} mark{'s' if model.marks > 1 else ''}"
+    return f"learned from {model.examples} labelled sentences"
+
+
+def suggest_learned(report: Report, model: Model) -> list[Suggestion]:
+    """A suggestion for every sentence and heading of `report`: the rules' untagged ones as
+    they are, every other sentence as the model reads it (reason: the model, the part, and
+    the rules' own reason)."""
+    length = len(report.text)
+    learned = learned_reason(model)
+    out = []
+    for reading in read_report(report):
+        ruled = weigh(reading)
+        if reading.untagged is not None:
+            out.append(ruled)
+            continue
+        text = report.text[reading.start : reading.end]
+        label, probability = model.predict(text, context_of(reading, length))
+        tag = None if label == "none" else Tag(label)
+        why = (ruled.reason if ruled.tag is tag
+               else f"{reading.role} part; the rules said {ruled.tag or 'none'}")
+        out.append(Suggestion(reading.start, reading.end, tag, round(probability, 3),
+                              f"{learned}; {why}"))
+    out += heading_suggestions(report)
+    out.sort(key=lambda s: (s.start, s.end))
+    return out
