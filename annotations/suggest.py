@@ -71,6 +71,7 @@ class Weights:
 
 
 DEFAULT_WEIGHTS = Weights()
+PLACE_KINDS = frozenset({"section", "paragraph", "prior"})  # where a sentence is, not what it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +258,9 @@ def weigh(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Suggestion:
         totals[item.tag] += max(0.0, weights.of(item.kind))
     # ties go to the order achievement, shortcoming, plan (Tag order)
     tag = max(Tag, key=lambda t: totals[t])
+    own = {e.tag for e in reading.evidence if e.kind not in PLACE_KINDS}
+    if tag is Tag.PLAN and Tag.SHORTCOMING in own and Tag.PLAN not in own:
+        tag = Tag.SHORTCOMING  # a problem named in a tasks part by a sentence that plans nothing
     if totals[tag] <= 0:
         return Suggestion(reading.start, reading.end, None, 0.5, "no evidence")
     norm = sum(math.exp(v) for v in totals.values())
