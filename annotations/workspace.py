@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
-from annotations.errors import IngestError, UserError
+from annotations.clean import normalise, person_name
+from annotations.errors import UserError
 from annotations.export import (
     WRITERS,
     MergeResult,
@@ -29,9 +30,9 @@ from annotations.export import (
     write_json,
     write_output,
 )
-from annotations.fsutil import atomic_write_text
-from annotations.ingest import normalise
+from annotations.fsutil import atomic_write_text, remove_stale_temporaries
 from annotations.library import (
+    FoundFiles,
     ImportOutcome,
     ImportSummary,
     ReportLibrary,
@@ -61,7 +62,7 @@ def default_home() -> Path:
 
 def default_reviewer() -> str:
     """`$SHENYUE_REVIEWER`, else git's `user.name`, else the login name."""
-    env = os.environ.get("SHENYUE_REVIEWER", "").strip()
+    env = person_name(os.environ.get("SHENYUE_REVIEWER", ""))
     if env:
         return env
     try:
@@ -96,7 +97,8 @@ class Workspace:
 
     def __init__(self, home: Path, reviewer: str | None = None) -> None:
         self.home = home
-        self.reviewer = reviewer or default_reviewer()
+        # cleaned once, here: the name is shown in the status bar and compared with marks'
+        self.reviewer = person_name(reviewer or "") or checked_reviewer(default_reviewer())
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
         self._suggested: dict[str, list[Suggestion]] = {}
@@ -117,6 +119,8 @@ class Workspace:
         except OSError as exc:
             raise UserError(f"Cannot create the workspace folder {home}: {exc.strerror}.") from exc
         ws = cls(home, reviewer)
+        for folder in (home, home / "reports", home / "store", home / "suggest"):
+            remove_stale_temporaries(folder)
         if not ws.library.exists():
             with ws.library.lock():
                 if not ws.library.exists():
@@ -153,23 +157,17 @@ class Workspace:
 
     def import_paths(
         self,
-        paths: Sequence[str | Path],
+        paths: Sequence[str | Path] | FoundFiles,
         progress: Callable[[Path], None] | None = None,
     ) -> ImportSummary:
-        """Import files and folders; a file that cannot be read is refused, the rest go on."""
-        files = report_files(paths)
-        summary = ImportSummary()
+        """Import files and folders (or what `report_files` found); a file that cannot be
+        read is refused, the rest go on; what a folder held besides files is `skipped`."""
+        found = paths if isinstance(paths, FoundFiles) else report_files(paths)
         with self.library.lock():
-            for file in files:
-                try:
-                    outcome = self.library.import_file(file, self._reanchor)
-                    self._settle_present(outcome)
-                    summary.outcomes.append(outcome)
-                except IngestError as exc:
-                    summary.outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
-                if progress is not None:
-                    progress(file)
-        return summary
+            outcomes = self.library.import_files(found.files, self._reanchor, progress)
+        for outcome in outcomes:
+            self._settle_present(outcome)
+        return ImportSummary(outcomes, list(found.skipped))
 
     def report_version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""
@@ -375,11 +373,13 @@ class Workspace:
     def undo(self) -> str | None:
         """Undo this reviewer's latest change (even one made before a restart); says what was
         undone, or None when there is nothing to undo."""
+        self.library.index()  # a damaged index is refused before the journal is written
         outcome = self.store.undo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
     def redo(self) -> str | None:
         """Redo the change most recently undone; says what, or None when there is none."""
+        self.library.index()  # as in `undo`
         outcome = self.store.redo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
@@ -600,8 +600,8 @@ def checked_comment(comment: Any) -> str:
 
 
 def checked_reviewer(reviewer: Any) -> str:
-    """A reviewer's name, non-empty, or UserError."""
-    name = normalise(str(reviewer)).strip() if reviewer is not None else ""
+    """A reviewer's name in its one form (`clean.person_name`), non-empty, or UserError."""
+    name = person_name(str(reviewer)) if reviewer is not None else ""
     if not name:
         raise UserError("A reviewer's name cannot be empty; set --reviewer or $SHENYUE_REVIEWER.")
     return name
