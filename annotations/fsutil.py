@@ -41,17 +41,21 @@ def file_mode(path: Path) -> int:
 
 
 @contextmanager
-def atomic_writer(path: Path, *, sync_folder: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: Path, *, sync_folder: bool = True, durable: bool = True
+) -> Iterator[BinaryIO]:
     """A file to write that replaces `path` only once it is complete and on disk; a crash
     or an exception leaves the old file as it was. `sync_folder=False`: the caller makes
-    the rename durable itself (one `fsync_folder` after many files)."""
+    the rename durable itself (one `fsync_folder` after many files); `durable=False`: for a
+    cache that is rebuilt when lost, the data is not synced either."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -60,15 +64,19 @@ def atomic_writer(path: Path, *, sync_folder: bool = True) -> Iterator[BinaryIO]
         fsync_folder(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, sync_folder: bool = True) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, sync_folder: bool = True, durable: bool = True
+) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file."""
-    with atomic_writer(path, sync_folder=sync_folder) as handle:
+    with atomic_writer(path, sync_folder=sync_folder, durable=durable) as handle:
         handle.write(data)
 
 
-def atomic_write_text(path: Path, text: str, *, sync_folder: bool = True) -> None:
+def atomic_write_text(
+    path: Path, text: str, *, sync_folder: bool = True, durable: bool = True
+) -> None:
     """`atomic_write_bytes` for UTF-8 text."""
-    atomic_write_bytes(path, text.encode("utf-8"), sync_folder=sync_folder)
+    atomic_write_bytes(path, text.encode("utf-8"), sync_folder=sync_folder, durable=durable)
 
 
 def remove_stale_temporaries(folder: Path, older_than_s: float = STALE_TMP_S) -> list[Path]:

@@ -331,7 +331,9 @@ class ReportLibrary:
             "boilerplate": [[b.start, b.end] for b in boilerplate],
         }
         compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        atomic_write_text(self._structure_path(meta.id), compact, sync_folder=False)
+        # a cache, rebuilt from the text when missing or damaged: not worth an fsync
+        atomic_write_text(self._structure_path(meta.id), compact, sync_folder=False,
+                          durable=False)
 
     def version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""

@@ -58,6 +58,26 @@ def text_hits(text: str, query: str) -> list[tuple[int, int]]:
     return found
 
 
+BATCH_OPEN, BATCH_CLOSE = b'{"batch": [', b"]}"
+RECORD_OPEN = b'{"table": "'
+
+
+def journal_looks_whole(data: bytes) -> bool:
+    """Whether every complete line after the header is framed as one record or one batch
+    (a foreign line, or a record glued to the rest of a cut one, is not): cheap enough
+    for every lookup, where parsing every line is not."""
+    begin = data.find(b"\n") + 1
+    end = data.rfind(b"\n")  # a torn last line waits for its writer
+    if begin <= 0 or end < begin:
+        return True  # no records: the header check of `Store.search` has the last word
+    for line in data[begin:end].split(b"\n"):
+        batch = line.startswith(BATCH_OPEN) and line.endswith(BATCH_CLOSE)
+        if not batch and not (line.startswith(RECORD_OPEN) and line.endswith(b"}")
+                              and line.count(RECORD_OPEN) == 1):
+            return False
+    return True
+
+
 def search(
     ws: Workspace,
     query: str,

@@ -38,10 +38,10 @@ from annotations.library import (
     ReportLibrary,
     report_files,
 )
-from annotations.lookup import Hit, search
+from annotations.lookup import Hit, journal_looks_whole, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.rejections import add_rejected, load_rejected, rejections_path
-from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
+from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables, unreadable
 from annotations.suggest import Suggestion, suggest, tagged
 
 SEED_FOLDERS = (
@@ -508,9 +508,24 @@ class Workspace:
         limit: int | None = None,
     ) -> list[Hit]:
         """Search marks (quote and comment) and report texts for `query`: marks first, then
-        places in the texts no listed mark covers. With a tag or reviewer, marks only."""
+        places in the texts no listed mark covers. With a tag or reviewer, marks only.
+        A store every other command refuses is refused here too."""
+        self._check_store()
         return search(self, query, tag=None if tag is None else Tag.parse(tag),
                       report_id=report_id, reviewer=reviewer, limit=limit)
+
+    def _check_store(self) -> None:
+        """The store check of every other command, without their full parse when the raw
+        journal looks whole (lookup reads only the records it needs)."""
+        path = self.store.path
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise unreadable(path, exc) from exc
+        if not journal_looks_whole(data):
+            self.store.tables()  # parses every line: refuses with the sentence the others give
 
     # -- where the reviewer left off in the app ------------------------------------------------
 
