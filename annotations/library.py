@@ -21,7 +21,7 @@ from typing import Any
 
 from annotations import ingest, structure
 from annotations.errors import IngestError, UserError
-from annotations.fsutil import atomic_write_text, folder_lock, fsync_folder
+from annotations.fsutil import atomic_write_text, folder_lock, sync_everything
 from annotations.model import Report, ReportMeta, Section, Span, now_iso
 
 STRUCTURE_VERSION = 1
@@ -332,8 +332,7 @@ class ReportLibrary:
         }
         compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         # a cache, rebuilt from the text when missing or damaged: not worth an fsync
-        atomic_write_text(self._structure_path(meta.id), compact, sync_folder=False,
-                          durable=False)
+        atomic_write_text(self._structure_path(meta.id), compact, durable=False)
 
     def version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""
@@ -426,7 +425,7 @@ class ReportLibrary:
             if old is not None:
                 # the old text keeps its version name before the current one is replaced
                 atomic_write_text(self._text_path(report_id, old.sha256), old.text)
-            atomic_write_text(self._text_path(report_id), data.text, sync_folder=False)
+            atomic_write_text(self._text_path(report_id), data.text, durable=False)
             self._write_structure(meta, sections, sentences, data.boilerplate)
         batch.add(meta)
         self._cache.pop(report_id, None)
@@ -441,7 +440,7 @@ class ReportLibrary:
         if not batch.pending:
             return
         with self._writes():
-            fsync_folder(self.folder)  # the renames of the texts before the index names them
+            sync_everything()  # the batch's texts and their names, before the index names them
             self._save_index(batch.index)
         batch.pending = 0
         batch.started = time.monotonic()
