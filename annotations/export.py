@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from annotations.clean import normalise, person_name
 from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
-from annotations.ingest import normalise
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 from annotations.records import TEXT_KEYS, mark_problem, refuse_constant, short_repr
 
@@ -217,17 +218,24 @@ def write_binary_output(path: str | Path | None, fmt: str, write: Callable[[Bina
 
 @contextmanager
 def output_stream(path: str | Path | None) -> Iterator[TextIO]:
-    """stdout, or a buffer written atomically to `path` when the writing succeeded."""
+    """stdout, or `path`: a pipe, a device or /dev/stdout is written through; a file (or the
+    file a symlink points to: the link stays a link) is replaced atomically once the writing
+    succeeded."""
     if path is None or str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path).expanduser()
+    given = Path(path).expanduser()
+    target = given.resolve()
     if target.is_dir():
         raise UserError(f"{path} is a folder; give a file name to export to.")
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
     try:
+        if writes_through(given, target):
+            with open(given, "a", encoding="utf-8", newline="") as out:
+                yield out
+            return
         with atomic_writer(target) as raw:
             out = io.TextIOWrapper(raw, "utf-8", newline="")
             try:
@@ -236,6 +244,18 @@ def output_stream(path: str | Path | None) -> Iterator[TextIO]:
                 out.detach()  # flushes; atomic_writer syncs and closes the file itself
     except OSError as exc:
         raise UserError(f"Cannot write {path}: {exc.strerror}.") from exc
+
+
+def writes_through(given: Path, target: Path) -> bool:
+    """Whether an export to `given` (resolved: `target`) goes into an existing node rather
+    than replacing a file: a pipe, a device, or a file descriptor (/dev/stdout) — replacing
+    those would cut off whoever reads them."""
+    if any(str(p.absolute()).startswith(("/dev/", "/proc/")) for p in (given, target)):
+        return True
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except FileNotFoundError:
+        return False
 
 
 def read_native(path: Path) -> NativeExport:
@@ -280,11 +300,11 @@ def checked_marks(items: Any) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise ValueError(f"a mark is {type(item).__name__}, not an object")
         mark: dict[str, Any] = {key: item.get(key) for key in ANNOTATION_FIELDS}
-        for key in (*TEXT_KEYS, "reviewer"):
+        for key in TEXT_KEYS:
             if isinstance(mark[key], str):
                 mark[key] = normalise(mark[key])
         if isinstance(mark["reviewer"], str):
-            mark["reviewer"] = mark["reviewer"].strip()
+            mark["reviewer"] = person_name(mark["reviewer"])
         problem = mark_problem(mark)
         if problem:
             raise ValueError(problem)

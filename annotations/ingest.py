@@ -4,7 +4,8 @@ Normalisation happens once, here, and the SHA-256 of its result is the report's 
 CRLF and CR become LF; vertical tab, form feed, NEL and the Unicode line and paragraph
 separators become LF too (they separate paragraphs); a tab becomes four spaces (a fixed
 width, so offsets never depend on column); escape sequences (CSI, OSC, DCS, …) and every
-other C0/C1 control character are removed, as is U+FEFF (a byte-order mark left in the text).
+other C0/C1 control character are removed, as is U+FEFF (a byte-order mark left in the text)
+— `clean.normalise`, the same function every other outside text passes through.
 Everything else is kept exactly, ASCII and full-width punctuation alike.
 
 Web chrome (breadcrumbs, font-size widgets, view counters, footers, the metadata table of a
@@ -21,13 +22,13 @@ from datetime import date
 from pathlib import Path
 
 from annotations import formats, structure
+from annotations.clean import normalise
 from annotations.errors import IngestError
 from annotations.model import Span
 
 MAX_BYTES: int = 16 * 1024 * 1024
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"}) | formats.SUFFIXES
 TITLE_MAX = 60
-TAB = "    "
 _SUFFIXES = ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
@@ -109,7 +110,9 @@ def ingest_text(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         encoding=encoding,
         boilerplate=boilerplate,
-        title=_trim_title(hints["title"]) if meta.untitled and "title" in hints else meta.title(),
+        # a page's or file's own title is outside text like the body
+        title=(_trim_title(normalise(hints["title"])) if meta.untitled and "title" in hints
+               else meta.title()),
         year=meta.year(),
         issuer=meta.issuer(),
         published=meta.published() or hints.get("published"),
@@ -188,31 +191,6 @@ _BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 def _looks_binary(text: str) -> bool:
     """More than one character in twenty is a control character other than line layout."""
     return len(_BINARY_CONTROLS.findall(text)) * 20 > len(text)
-
-
-# -- normalisation --------------------------------------------------------------------------
-
-_ESCAPES = re.compile(
-    r"""
-      \x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?     # OSC … BEL/ST (never past the line)
-    | \x1b[P^_X][^\x1b\n]*(?:\x1b\\)?          # DCS, PM, APC, SOS strings
-    | \x1b\[[0-?]*[ -/]*[@-~]?                 # CSI
-    | \x1b[ -/]*[0-~]?                         # other escapes, or a lone ESC
-    | \x9b[0-?]*[ -/]*[@-~]?                   # 8-bit CSI
-    | \x9d[^\x07\x9c\n]*[\x07\x9c]?            # 8-bit OSC
-    """,
-    re.VERBOSE,
-)
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff]")
-
-
-def normalise(text: str) -> str:
-    """The one normal form of a report's text (see the module docstring); idempotent."""
-    text = _LINE_BREAKS.sub("\n", text)
-    text = _ESCAPES.sub("", text)
-    text = text.replace("\t", TAB)
-    return _CONTROLS.sub("", text)
 
 
 # -- lines and web chrome ------------------------------------------------------------------

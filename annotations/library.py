@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -17,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from annotations import ingest, structure
-from annotations.errors import UserError
-from annotations.fsutil import atomic_write_text, folder_lock
+from annotations.errors import IngestError, UserError
+from annotations.fsutil import atomic_write_text, folder_lock, sync_everything
 from annotations.model import Report, ReportMeta, Section, Span, now_iso
 
 STRUCTURE_VERSION = 1
@@ -35,11 +38,20 @@ class ImportOutcome:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something a folder import passed over, and why (a pipe, a dangling link, …)."""
+
+    path: Path
+    why: str
+
+
 @dataclass
 class ImportSummary:
     """The outcome of importing many files."""
 
     outcomes: list[ImportOutcome] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     # what else happened, one line each ("x.qdpx: 50 marks added, …")
     notes: list[str] = field(default_factory=list)
 
@@ -48,29 +60,87 @@ class ImportSummary:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-def report_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively) into the report files they hold.
+@dataclass(frozen=True)
+class FoundFiles:
+    """The report files found under the paths given, and what was passed over."""
+
+    files: list[Path]
+    skipped: list[Skipped]
+
+
+def report_files(paths: Sequence[str | Path]) -> FoundFiles:
+    """Expand files and folders (recursively) into the report files they hold; pipes,
+    devices, dangling links and unreadable folders inside a folder are passed over, named.
 
     Raises UserError for a path that does not exist or a folder with no reports.
     """
-    found: list[Path] = []
+    files: list[Path] = []
+    skipped: list[Skipped] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.exists():
             raise UserError(f"{raw}: no such file or folder; check the path.")
-        if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in ingest.SUPPORTED_SUFFIXES | PROJECTS
-            )
-            if not inside:
-                suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES | PROJECTS))
-                raise UserError(f"{raw}: the folder holds no reports ({suffixes} files).")
-            found.extend(inside)
-        else:
-            found.append(path)
-    return found
+        if not path.is_dir():
+            files.append(path)
+            continue
+        inside, passed = folder_reports(path)
+        skipped.extend(passed)
+        if not inside:
+            suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES | PROJECTS))
+            raise UserError(f"{raw}: the folder holds no reports ({suffixes} files).")
+        files.extend(inside)
+    return FoundFiles(files, skipped)
+
+
+def folder_reports(folder: Path) -> tuple[list[Path], list[Skipped]]:
+    """The report files under `folder` (sorted; links to folders are not followed) and the
+    entries with a report's suffix that are no regular file, plus unreadable folders."""
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+
+    def unreadable(exc: OSError) -> None:
+        skipped.append(Skipped(Path(exc.filename), f"folder not readable ({exc.strerror})"))
+
+    for top, _dirs, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            path = Path(top, name)
+            if path.suffix.lower() not in ingest.SUPPORTED_SUFFIXES | PROJECTS:
+                continue
+            why = not_a_file(path)
+            if why:
+                skipped.append(Skipped(path, why))
+            else:
+                found.append(path)
+    return sorted(found), sorted(skipped, key=lambda s: s.path)
+
+
+def not_a_file(path: Path) -> str:
+    """Why `path` is not a regular file to import, or "" if it is one."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a link to nothing (dangling)"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return ""
+    kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+    return f"{kind}, not a report file"
+
+
+def parse_index(data: bytes) -> dict[str, ReportMeta]:
+    """The rows of `reports/index.json` by id; ValueError naming the first bad row."""
+    rows = json.loads(data)
+    if not isinstance(rows, list):
+        raise ValueError("it is not a list of reports")
+    index: dict[str, ReportMeta] = {}
+    for number, row in enumerate(rows, 1):
+        try:
+            meta = ReportMeta.from_json(row)
+        except ValueError as exc:
+            raise ValueError(f"row {number}: {exc}") from exc
+        index[meta.id] = meta
+    return index
 
 
 def _section_to_json(section: Section) -> dict[str, Any]:
@@ -139,15 +209,18 @@ class ReportLibrary:
     def index(self) -> dict[str, ReportMeta]:
         """Every report's metadata by id, re-read only when another process changed it."""
         try:
-            stat = self._index_path.stat()
+            info = self._index_path.stat()
         except FileNotFoundError:
             return {}
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError as exc:
+            raise self._unreadable_index(exc) from exc
+        stamp = (info.st_mtime_ns, info.st_size)
         if self._index is None or stamp != self._index_stamp:
             try:
-                rows = json.loads(self._index_path.read_text(encoding="utf-8"))
-                self._index = {row["id"]: ReportMeta.from_json(row) for row in rows}
-            except (ValueError, KeyError, TypeError) as exc:
+                self._index = parse_index(self._index_path.read_bytes())
+            except OSError as exc:
+                raise self._unreadable_index(exc) from exc
+            except (ValueError, RecursionError) as exc:
                 raise UserError(
                     f"The report index {self._index_path} is damaged ({exc}); "
                     "restore it from a backup or re-import the reports into a new workspace."
@@ -155,12 +228,16 @@ class ReportLibrary:
             self._index_stamp = stamp
         return self._index
 
+    def _unreadable_index(self, exc: OSError) -> UserError:
+        return UserError(f"Cannot read the report index {self._index_path} ({exc.strerror}); "
+                         "check the permissions of the workspace folder.")
+
     def _save_index(self, index: dict[str, ReportMeta]) -> None:
         rows = [m.to_json() for m in index.values()]
         atomic_write_text(self._index_path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
         self._index = dict(index)
-        stat = self._index_path.stat()
-        self._index_stamp = (stat.st_mtime_ns, stat.st_size)
+        info = self._index_path.stat()
+        self._index_stamp = (info.st_mtime_ns, info.st_size)
 
     def reports(self) -> list[ReportMeta]:
         """Every report's metadata, sorted by title (no report text is read)."""
@@ -257,7 +334,8 @@ class ReportLibrary:
             "boilerplate": [[b.start, b.end] for b in boilerplate],
         }
         compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        atomic_write_text(self._structure_path(meta.id), compact)
+        # a cache, rebuilt from the text when missing or damaged: not worth an fsync
+        atomic_write_text(self._structure_path(meta.id), compact, durable=False)
 
     def version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""
@@ -281,26 +359,67 @@ class ReportLibrary:
     def import_file(
         self, file: Path, on_new_version: Callable[[Report, Report], None]
     ) -> ImportOutcome:
-        """Import one file (call under `lock`). The same text again is "present"; a changed
-        file from a path imported before is a new version of that report (same id), and
-        `on_new_version(old, new)` is called so its marks can follow."""
-        return self.import_ingested(file, ingest.read_report_file(file), on_new_version)
+        """Import one file (call under `lock`); IngestError if it cannot be a report."""
+        outcome = self.import_files([file], on_new_version)[0]
+        if outcome.status == "refused":
+            raise IngestError(outcome.reason)
+        return outcome
+
+    def import_files(
+        self,
+        files: Sequence[Path],
+        on_new_version: Callable[[Report, Report], None],
+        progress: Callable[[Path], None] | None = None,
+    ) -> list[ImportOutcome]:
+        """Import files (call under `lock`); one that cannot be read is "refused" with the
+        reason and the rest go on. The same text again is "present"; a changed file from a
+        path imported before is a new version of that report (same id), and
+        `on_new_version(old, new)` is called so its marks can follow.
+
+        The index is written once per batch, after the batch's texts are on disk: an import
+        killed half-way keeps the batches before, and importing again finishes the job.
+        """
+        batch = _Batch(self.index())
+        outcomes: list[ImportOutcome] = []
+        for file in files:
+            try:
+                data = ingest.read_report_file(file)
+                outcomes.append(self._import_one(file, data, batch, on_new_version))
+            except IngestError as exc:
+                outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
+            if batch.due():
+                self._commit(batch)
+            if progress is not None:
+                progress(file)
+        self._commit(batch)
+        return outcomes
 
     def import_ingested(
         self, file: Path, data: ingest.Ingested, on_new_version: Callable[[Report, Report], None]
     ) -> ImportOutcome:
         """`import_file` of a text already read (a source of a project file); `file` names
         where it came from."""
-        index = dict(self.index())
-        for meta in index.values():
-            if meta.sha256 == data.sha256:
-                if not self._text_path(meta.id).is_file():  # the advice of `_missing_text`
-                    with self._writes():
-                        atomic_write_text(self._text_path(meta.id), data.text)
-                    self._cache.pop(meta.id, None)
-                return ImportOutcome(file, "present", meta)
+        batch = _Batch(self.index())
+        outcome = self._import_one(file, data, batch, on_new_version)
+        self._commit(batch)
+        return outcome
+
+    def _import_one(
+        self,
+        file: Path,
+        data: ingest.Ingested,
+        batch: _Batch,
+        on_new_version: Callable[[Report, Report], None],
+    ) -> ImportOutcome:
+        present = batch.by_sha.get(data.sha256)
+        if present is not None:
+            if not self._text_path(present.id).is_file():  # the advice of `_missing_text`
+                with self._writes():
+                    atomic_write_text(self._text_path(present.id), data.text)
+                self._cache.pop(present.id, None)
+            return ImportOutcome(file, "present", present)
         source = str(file.resolve())
-        previous = next((m for m in index.values() if m.source == source), None)
+        previous = batch.by_source.get(source)
         report_id = previous.id if previous is not None else data.sha256[:12]
         meta = ReportMeta(
             id=report_id,
@@ -316,17 +435,60 @@ class ReportLibrary:
             imported=now_iso(),
         )
         sections, sentences = structure.build_structure(data.text, data.boilerplate)
+        if previous is not None:
+            self._commit(batch)  # the old version is read through the index
         old = self.report(previous.id) if previous is not None else None
         with self._writes():
             if old is not None:
                 # the old text keeps its version name before the current one is replaced
                 atomic_write_text(self._text_path(report_id, old.sha256), old.text)
-            atomic_write_text(self._text_path(report_id), data.text)
+            atomic_write_text(self._text_path(report_id), data.text, durable=False)
             self._write_structure(meta, sections, sentences, data.boilerplate)
-            index[report_id] = meta
-            self._save_index(index)
+        batch.add(meta)
         self._cache.pop(report_id, None)
+        if old is None:
+            return ImportOutcome(file, "imported", meta)
+        self._commit(batch)
+        on_new_version(old, self.report(report_id))
+        return ImportOutcome(file, "updated", meta)
+
+    def _commit(self, batch: _Batch) -> None:
+        """Write the index with the batch's reports, once their files are durable."""
+        if not batch.pending:
+            return
+        with self._writes():
+            sync_everything()  # the batch's texts and their names, before the index names them
+            self._save_index(batch.index)
+        batch.pending = 0
+        batch.started = time.monotonic()
+
+
+BATCH_FILES = 500
+BATCH_SECONDS = 2.0
+
+
+class _Batch:
+    """The index as an import goes, with what is not written yet."""
+
+    def __init__(self, index: dict[str, ReportMeta]) -> None:
+        self.index = dict(index)
+        self.by_sha = {m.sha256: m for m in index.values()}
+        self.by_source = {m.source: m for m in index.values() if m.source is not None}
+        self.pending = 0
+        self.started = time.monotonic()
+
+    def add(self, meta: ReportMeta) -> None:
+        """A report imported (or a new version of one), to be written with the batch."""
+        old = self.index.get(meta.id)
         if old is not None:
-            on_new_version(old, self.report(report_id))
-            return ImportOutcome(file, "updated", meta)
-        return ImportOutcome(file, "imported", meta)
+            self.by_sha.pop(old.sha256, None)
+        self.index[meta.id] = meta
+        self.by_sha[meta.sha256] = meta
+        if meta.source is not None:
+            self.by_source[meta.source] = meta
+        self.pending += 1
+
+    def due(self) -> bool:
+        """Whether the index should be written now (so a killed import keeps its work)."""
+        return self.pending >= BATCH_FILES or (
+            self.pending > 0 and time.monotonic() - self.started >= BATCH_SECONDS)

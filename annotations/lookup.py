@@ -58,6 +58,8 @@ def text_hits(text: str, query: str) -> list[tuple[int, int]]:
     return found
 
 
+
+
 def search(
     ws: Workspace,
     query: str,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from annotations.clean import one_line
 
 
 def now_iso() -> str:
@@ -103,9 +106,32 @@ class ReportMeta:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ReportMeta:
-        """The inverse of `to_json`."""
-        return cls(**{k: data.get(k) for k in cls.__slots__})  # type: ignore[arg-type]
+    def from_json(cls, data: Any) -> ReportMeta:
+        """The inverse of `to_json`. The index is a file anyone can edit: ValueError names
+        the first field missing or of the wrong kind, and text is cleaned of controls."""
+        if not isinstance(data, dict):
+            raise ValueError("a row is not an object")
+        values: dict[str, Any] = {}
+        for name, kinds in META_FIELDS.items():
+            value = data.get(name)
+            if not isinstance(value, kinds) or isinstance(value, bool):
+                raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
+            values[name] = one_line(value) if isinstance(value, str) else value
+        if not SAFE_REPORT_ID.match(values["id"]):  # ids name files in reports/
+            raise ValueError(f"a row's id {values['id']!r} is not a report id")
+        return cls(**values)
+
+
+# what each field of an index row must be (None: may be absent)
+META_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,), "sha256": (str,), "title": (str,), "year": (int, type(None)),
+    "issuer": (str, type(None)), "published": (str, type(None)),
+    "doc_number": (str, type(None)), "chars": (int,), "source": (str, type(None)),
+    "encoding": (str,), "imported": (str,),
+}
+META_KINDS = {name: " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+              for name, kinds in META_FIELDS.items()}
+SAFE_REPORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,8 +108,8 @@ def put_document(tables: Tables, copied: set[str], table: str, doc_id: str, doc:
 
 def unreadable(path: Path, exc: OSError) -> StoreError:
     """The refusal for a journal the system will not let us read."""
-    return StoreError(f"Cannot read the annotation store {path} ({exc.strerror}); check its "
-                      "permissions and try again.")
+    return StoreError(f"Cannot read the annotation store {path} ({exc.strerror}); check that "
+                      f"{path.parent} is a folder you may read, and try again.")
 
 
 def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
@@ -500,6 +500,8 @@ class Store:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as exc:  # the store folder is a file, a symlink loop, unreadable
+            raise unreadable(self.path, exc) from exc
         return scan_journal(data, self.path, needle)
 
     @contextmanager

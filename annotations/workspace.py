@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
+from annotations.clean import normalise, person_name
 from annotations.errors import IngestError, UserError
 from annotations.export import (
     WRITERS,
@@ -33,11 +34,12 @@ from annotations.export import (
     write_output,
 )
 from annotations.follow import Decision, FollowUp, Passage, follow
-from annotations.fsutil import atomic_write_text
-from annotations.ingest import normalise
+from annotations.fsutil import atomic_write_text, remove_stale_temporaries
 from annotations.learner import Model, suggest_learned
 from annotations.learning import current_model, fresh_model, model_key
 from annotations.library import (
+    PROJECTS,
+    FoundFiles,
     ImportOutcome,
     ImportSummary,
     ReportLibrary,
@@ -49,7 +51,15 @@ from annotations.qdpx import read_qdpx, write_qdpx
 from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
 from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.roles import Role, sentence_roles
-from annotations.store import LINKS, Doc, Put, Store, Tables, is_report_table, report_tables
+from annotations.store import (
+    LINKS,
+    Doc,
+    Put,
+    Store,
+    Tables,
+    is_report_table,
+    report_tables,
+)
 from annotations.suggest import Suggestion, tagged
 from annotations.xlsx import write_xlsx
 
@@ -71,7 +81,7 @@ def default_home() -> Path:
 
 def default_reviewer() -> str:
     """`$SHENYUE_REVIEWER`, else git's `user.name`, else the login name."""
-    env = os.environ.get("SHENYUE_REVIEWER", "").strip()
+    env = person_name(os.environ.get("SHENYUE_REVIEWER", ""))
     if env:
         return env
     try:
@@ -106,7 +116,8 @@ class Workspace:
 
     def __init__(self, home: Path, reviewer: str | None = None) -> None:
         self.home = home
-        self.reviewer = reviewer or default_reviewer()
+        # cleaned once, here: the name is shown in the status bar and compared with marks'
+        self.reviewer = person_name(reviewer or "") or checked_reviewer(default_reviewer())
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
         self._suggested: dict[tuple[str, str, int], list[Suggestion]] = {}
@@ -131,6 +142,8 @@ class Workspace:
         except OSError as exc:
             raise UserError(f"Cannot create the workspace folder {home}: {exc.strerror}.") from exc
         ws = cls(home, reviewer)
+        for folder in (home, home / "reports", home / "store", home / "suggest"):
+            remove_stale_temporaries(folder)
         if not ws.library.exists():
             with ws.library.lock():
                 if not ws.library.exists():
@@ -167,25 +180,26 @@ class Workspace:
 
     def import_paths(
         self,
-        paths: Sequence[str | Path],
+        paths: Sequence[str | Path] | FoundFiles,
         progress: Callable[[Path], None] | None = None,
     ) -> ImportSummary:
-        """Import files and folders; a file that cannot be read is refused, the rest go on."""
-        files = report_files(paths)
-        summary = ImportSummary()
+        """Import files and folders (or what `report_files` found); a file that cannot be
+        read is refused, the rest go on; what a folder held besides files is `skipped`."""
+        found = paths if isinstance(paths, FoundFiles) else report_files(paths)
         with self.library.lock():
-            for file in files:
+            projects = [f for f in found.files if f.suffix.lower() in PROJECTS]
+            reports = [f for f in found.files if f.suffix.lower() not in PROJECTS]
+            outcomes = self.library.import_files(reports, self._reanchor, progress)
+            summary = ImportSummary(outcomes, list(found.skipped))
+            for file in projects:
                 try:
-                    if file.suffix.lower() == ".qdpx":
-                        summary.outcomes.extend(self._import_project(file, summary.notes))
-                        continue
-                    outcome = self.library.import_file(file, self._reanchor)
-                    self._settle_present(outcome)
-                    summary.outcomes.append(outcome)
+                    summary.outcomes.extend(self._import_project(file, summary.notes))
                 except IngestError as exc:
                     summary.outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
                 if progress is not None:
                     progress(file)
+        for outcome in outcomes:
+            self._settle_present(outcome)
         return summary
 
     def _import_project(self, file: Path, notes: list[str]) -> list[ImportOutcome]:
@@ -412,11 +426,13 @@ class Workspace:
     def undo(self) -> str | None:
         """Undo this reviewer's latest change (even one made before a restart); says what was
         undone, or None when there is nothing to undo."""
+        self.library.index()  # a damaged index is refused before the journal is written
         outcome = self.store.undo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
     def redo(self) -> str | None:
         """Redo the change most recently undone; says what, or None when there is none."""
+        self.library.index()  # as in `undo`
         outcome = self.store.redo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
@@ -563,7 +579,8 @@ class Workspace:
         limit: int | None = None,
     ) -> list[Hit]:
         """Search marks (quote and comment) and report texts for `query`: marks first, then
-        places in the texts no listed mark covers. With a tag or reviewer, marks only."""
+        places in the texts no listed mark covers. With a tag or reviewer, marks only.
+        A store every other command refuses is refused here too."""
         return search(self, query, tag=None if tag is None else Tag.parse(tag),
                       report_id=report_id, reviewer=reviewer, limit=limit)
 
@@ -792,8 +809,8 @@ def checked_comment(comment: Any) -> str:
 
 
 def checked_reviewer(reviewer: Any) -> str:
-    """A reviewer's name, non-empty, or UserError."""
-    name = normalise(str(reviewer)).strip() if reviewer is not None else ""
+    """A reviewer's name in its one form (`clean.person_name`), non-empty, or UserError."""
+    name = person_name(str(reviewer)) if reviewer is not None else ""
     if not name:
         raise UserError("A reviewer's name cannot be empty; set --reviewer or $SHENYUE_REVIEWER.")
     return name

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any, ClassVar
 
 from textual import work
@@ -18,11 +21,13 @@ from annotations.errors import UserError
 from annotations.workspace import Workspace
 from tui.i18n import _, localise_bindings, set_language
 from tui.marks import history_message
+from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
 
 POLL_SECONDS = 1.0
 LEARN_DELAY = 3.0  # train the learned reader once the marks have rested this long (s)
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)  # a dropped SSH link; `kill`
 
 
 def has_display() -> bool:
@@ -70,6 +75,7 @@ class ShenyueApp(App[None]):
         # suggestions come from the last trained model; a stale one is trained in the background
         workspace.train_on_demand = False
         self._learn_after: float | None = None  # when to train the learned reader again
+        self.drafts: dict[str, str] = {}  # comments typed but not saved, by mark id
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -84,6 +90,8 @@ class ShenyueApp(App[None]):
             self._learn_later()
         state = self._saved_state
         self._last_report, self._offsets = saved_positions(state)
+        self.drafts = saved_drafts(state)
+        self.end_on_signals()
         self.push_screen(LibraryScreen(selected=self._last_report))
         if self.start_report_id is not None:
             self.open_report(self.start_report_id)
@@ -125,8 +133,8 @@ class ShenyueApp(App[None]):
         if review is not None and review.is_mounted:
             self.note_position(review)
             screen = "review"
-        return {"screen": screen,
-                "report": self._last_report, "offsets": dict(self._offsets)}
+        return {"screen": screen, "report": self._last_report, "offsets": dict(self._offsets),
+                "drafts": dict(self.drafts)}
 
     def note_position(self, review: ReviewScreen) -> None:
         """Keep where `review` is as the last review position of its report."""
@@ -146,6 +154,26 @@ class ShenyueApp(App[None]):
     async def action_quit(self) -> None:
         self.remember_position()
         self.exit()
+
+    def end_on_signals(self) -> None:
+        """SIGHUP and SIGTERM end the app the way `q` does — the comment being typed kept as
+        a draft, the terminal restored — instead of killing it in the alternate screen."""
+        loop = asyncio.get_running_loop()
+        for sig in ENDING_SIGNALS:
+            with suppress(ValueError, RuntimeError):  # signals reach the main thread only
+                loop.add_signal_handler(sig, self.end_on_signal)
+
+    def end_on_signal(self) -> None:
+        """Keep what the reviewer typed and where they were, then exit cleanly."""
+        self.keep_drafts()
+        self.remember_position()
+        self.exit()
+
+    def keep_drafts(self) -> None:
+        """Remember the text of every open comment dialog that differs from the comment."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CommentScreen) and screen.typed() != screen.original:
+                self.drafts[screen.mark_id] = screen.typed()
 
     def refresh_marks(self) -> None:
         """Redraw the marks on the current screen."""
@@ -277,6 +305,14 @@ def saved_positions(state: dict[str, Any]) -> tuple[str | None, dict[str, int]]:
     if last is not None and isinstance(state.get("offset"), int):
         found.setdefault(last, state["offset"])
     return last, found
+
+
+def saved_drafts(state: dict[str, Any]) -> dict[str, str]:
+    """The unsaved comments of a saved state, by mark id."""
+    drafts = state.get("drafts")
+    if not isinstance(drafts, dict):
+        return {}
+    return {str(k): v for k, v in drafts.items() if isinstance(v, str)}
 
 
 def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:

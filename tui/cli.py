@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from annotations.clean import one_line, person_name
 from annotations.errors import UserError
 from annotations.export import FORMATS
 from annotations.library import ImportSummary, sections_to_json
@@ -33,7 +34,7 @@ class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so `main` decides the exit code."""
 
     def error(self, message: str) -> Any:
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(one_line(f"{self.prog}: {message}"))  # it may quote the arguments
 
 
 def stdout_is_terminal() -> bool:
@@ -76,16 +77,16 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
     """Import report files and folders, with a progress bar for many files."""
     from annotations.library import report_files
 
-    files = report_files(args.paths)
-    if len(files) >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+    found = report_files(args.paths)
+    if len(found.files) >= PROGRESS_MIN_FILES and sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
-            task = progress.add_task("importing", total=len(files))
-            summary = ws.import_paths(files, progress=lambda _p: progress.advance(task))
+            task = progress.add_task("importing", total=len(found.files))
+            summary = ws.import_paths(found, progress=lambda _p: progress.advance(task))
     else:
-        summary = ws.import_paths(files)
-    if len(summary.outcomes) == 1 and summary.count("refused") == 1:
+        summary = ws.import_paths(found)
+    if len(summary.outcomes) == 1 and summary.count("refused") == 1 and not summary.skipped:
         raise UserError(summary.outcomes[0].reason)  # the whole story: one sentence, no table
     print_import_summary(summary)
     refused = summary.count("refused")
@@ -105,13 +106,12 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
 def print_import_summary(summary: ImportSummary) -> None:
     """A table of every file's outcome on a terminal, else one line per file; then totals.
 
-    Plain output sends refusals to stderr with their reason, so scripts see them apart.
+    Plain output sends refusals and what a folder held besides report files to stderr with
+    their reason, so scripts see them apart. File names are cleaned of control characters.
     """
-    totals = ", ".join(
-        f"{summary.count(s)} {s}"
-        for s in ("imported", "updated", "present", "refused")
-        if summary.count(s)
-    )
+    counts = [(summary.count(s), s) for s in ("imported", "updated", "present", "refused")]
+    counts.append((len(summary.skipped), "skipped"))
+    totals = ", ".join(f"{n} {s}" for n, s in counts if n)
     if stdout_is_terminal():
         from rich.text import Text
 
@@ -121,11 +121,13 @@ def print_import_summary(summary: ImportSummary) -> None:
     else:
         for outcome in summary.outcomes:
             if outcome.status == "refused":
-                print(f"refused\t{outcome.path}\t{outcome.reason}", file=sys.stderr)
+                print(f"refused\t{one_line(outcome.path)}\t{outcome.reason}", file=sys.stderr)
             elif outcome.report is not None:
                 print(f"{outcome.status}\t{outcome.report.id}\t{outcome.report.title}")
         for note in summary.notes:
             print(f"marks\t{note}")
+        for skipped in summary.skipped:
+            print(f"skipped\t{one_line(skipped.path)}\t{skipped.why}", file=sys.stderr)
     print(totals or "nothing to import")
 
 
@@ -138,7 +140,8 @@ IMPORT_STATUS = {
 
 
 def print_import_table(summary: ImportSummary) -> None:
-    """The outcomes as a Rich table, grouped by status; file names and reasons are plain text."""
+    """The outcomes as a Rich table, grouped by status, then what was skipped; file names
+    and reasons are plain text."""
     from rich.table import Table
     from rich.text import Text
 
@@ -150,10 +153,13 @@ def print_import_table(summary: ImportSummary) -> None:
             report = outcome.report
             table.add_row(
                 Text(label, style=style),
-                Text(outcome.path.name),
+                Text(one_line(outcome.path.name)),
                 Text(report.id if report is not None else ""),
                 Text(outcome.reason if status == "refused" or report is None else report.title),
             )
+    for skipped in summary.skipped:
+        table.add_row(Text("skipped", style="yellow"), Text(one_line(skipped.path)), Text(""),
+                      Text(skipped.why))
     console().print(table)
 
 
@@ -176,7 +182,8 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
         table.add_column(name, no_wrap=name != "title")
     for m in metas:
         # titles come from report text: never let Rich read them as markup
-        table.add_row(m.id, str(m.year or ""), str(m.chars), Text(m.title), Text(m.issuer or ""))
+        table.add_row(Text(m.id), Text(str(m.year or "")), Text(str(m.chars)), Text(m.title),
+                      Text(m.issuer or ""))
     console().print(table)
     return EXIT_OK
 
@@ -273,13 +280,18 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
+def reviewer_filter(ws: Workspace, args: argparse.Namespace) -> str | None:
+    """`--reviewer` as a filter: the name in its one form, as the workspace holds it."""
+    return ws.reviewer if getattr(args, "reviewer", None) else None
+
+
 def cmd_lookup(ws: Workspace, args: argparse.Namespace) -> int:
     """Find a phrase in the marks (quote, comment) and in the report texts."""
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1, not {args.limit}.")
     report_id = ws.resolve(args.report).id if args.report else None
     hits = ws.lookup(args.query, tag=args.tag, report_id=report_id,
-                     reviewer=getattr(args, "reviewer", None), limit=args.limit + 1)
+                     reviewer=reviewer_filter(ws, args), limit=args.limit + 1)
     shown, more = hits[: args.limit], len(hits) > args.limit
     if args.json:
         print_json([hit_json(h) for h in shown])
@@ -325,11 +337,11 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     """Write the marks as json, w3c, csv, md, xlsx or qdpx to a file or stdout."""
     report_id = ws.resolve(args.report).id if args.report else None
     count = ws.export(args.format, args.output, report_id=report_id, tag=args.tag,
-                      reviewer=getattr(args, "reviewer", None))
+                      reviewer=reviewer_filter(ws, args))
     if args.output not in (None, "-"):
         # the native format carries deletions too, so that a merge keeps them deleted
         kept = " (deleted ones included, for merging)" if args.format == "json" else ""
-        print(f"exported {count} marks{kept} to {args.output}", file=sys.stderr)
+        print(f"exported {count} marks{kept} to {one_line(args.output)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -337,7 +349,7 @@ def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
     """Merge native exports from other reviewers or machines."""
     for path in args.files:
         r = ws.merge(path)
-        print(f"{path}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged"
+        print(f"{one_line(path)}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged"
               + (f", {r.reanchored} re-anchored" if r.reanchored else "")
               + (f", {r.orphaned} orphaned" if r.orphaned else ""))
     return EXIT_OK
@@ -413,7 +425,8 @@ def cmd_agree(ws: Workspace, args: argparse.Namespace) -> int:
     from annotations.agreement import agreement_report
 
     report_ids = list(dict.fromkeys(ws.resolve(ref).id for ref in args.reports)) or None
-    reviewers = args.reviewers.split(",") if args.reviewers is not None else None
+    reviewers = ([person_name(n) for n in args.reviewers.split(",")]
+                 if args.reviewers is not None else None)
     result = agreement_report(ws, report_ids, reviewers)
     if args.json:
         print_json(result.to_json())

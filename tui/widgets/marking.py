@@ -150,11 +150,15 @@ class MarkingDocument(DocumentView):
             return
         heading = f"{tag_label(mark.tag)} · {short_quote(mark.quote, 40)}"
 
+        drafts = self.shenyue.drafts
+
         def save(comment: str | None) -> None:
+            drafts.pop(mark.id, None)  # saved or knowingly dropped: the draft has done its work
             if comment is not None and comment != mark.comment:
                 self.set_comment(mark, comment)
 
-        self.app.push_screen(CommentScreen(heading, mark.comment), save)
+        self.app.push_screen(
+            CommentScreen(heading, mark.comment, mark.id, drafts.get(mark.id)), save)
 
     def set_comment(self, mark: Annotation, comment: str) -> None:
         """Store a new comment on `mark`."""
