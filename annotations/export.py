@@ -6,7 +6,11 @@ The native json format, one report or mark per line:
     {"format": "shenyue", "version": 1,
      "reports": [{"id", "sha256", "title", "year", "issuer", "published", "doc_number",
                   "chars"}, …],
-     "annotations": [{every Annotation field, tombstones included}, …]}
+     "annotations": [{every Annotation field, tombstones included}, …],
+     "corrections": [{"id", "report_id", "field", "value", "reviewer", "updated",
+                      "deleted"}, …]}
+
+An export without "corrections" (an older Shenyue's) merges as one with none.
 """
 
 from __future__ import annotations
@@ -26,12 +30,19 @@ from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
 from annotations.ingest import normalise
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
-from annotations.records import TEXT_KEYS, mark_problem, refuse_constant, short_repr
+from annotations.records import (
+    TEXT_KEYS,
+    correction_problem,
+    mark_problem,
+    refuse_constant,
+    short_repr,
+)
 
 FORMAT = "shenyue"
 VERSION = 1
 REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
 ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
+CORRECTION_FIELDS = ("id", "report_id", "field", "value", "reviewer", "updated", "deleted")
 MAX_MERGE_BYTES = 512 * 1024 * 1024  # five times a 100,000-mark export
 CLOCK_SKEW = timedelta(days=1)  # a time later than this is wrong, and would win every merge
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
@@ -44,21 +55,25 @@ Writer = Callable[[TextIO, Sequence[Annotation], Sequence[ReportMeta], Callable[
 @dataclass(frozen=True)
 class MergeResult:
     """What a merge did: marks added, updated (newer elsewhere), unchanged, and of those
-    made on another version of a text, how many were re-anchored and how many orphaned."""
+    made on another version of a text, how many were re-anchored and how many orphaned;
+    and how many metadata corrections it took (newer than this workspace's)."""
 
     added: int
     updated: int
     unchanged: int
     reanchored: int
     orphaned: int
+    corrections: int = 0
 
 
 @dataclass(frozen=True)
 class NativeExport:
-    """A native export read back: report titles by id and the marks' documents."""
+    """A native export read back: report titles by id, the marks' documents and the
+    metadata corrections' documents."""
 
     titles: dict[str, str]
     annotations: list[dict[str, Any]]
+    corrections: list[dict[str, Any]]
 
 
 ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -74,8 +89,12 @@ def in_field_order(doc: dict[str, Any]) -> dict[str, Any]:
     return doc if tuple(doc) == ANNOTATION_FIELDS else {k: doc[k] for k in ANNOTATION_FIELDS}
 
 
-def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[ReportMeta]) -> None:
-    """The native format (see the module docstring): marks' documents, tombstones included."""
+def write_json(
+    out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[ReportMeta],
+    corrections: Sequence[dict[str, Any]] = (),
+) -> None:
+    """The native format (see the module docstring): marks' and corrections' documents,
+    tombstones included."""
     out.write(f'{{"format": "{FORMAT}", "version": {VERSION},\n "reports": [')
     meta_lines = (dumps({k: m.to_json()[k] for k in REPORT_FIELDS}) for m in metas)
     out.write(",".join(f"\n  {line}" for line in meta_lines))
@@ -83,6 +102,8 @@ def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[Repo
     for first in range(0, len(docs), 1000):  # in chunks: streams without one huge string
         chunk = ",".join(f"\n  {dumps(in_field_order(d))}" for d in docs[first : first + 1000])
         out.write(chunk if first == 0 else "," + chunk)
+    out.write('],\n "corrections": [')
+    out.write(",".join(f"\n  {dumps({k: c[k] for k in CORRECTION_FIELDS})}" for c in corrections))
     out.write("]}\n")
 
 
@@ -246,10 +267,11 @@ def read_native(path: Path) -> NativeExport:
     try:
         titles = {str(r["id"]): normalise(str(r.get("title") or "")) for r in data["reports"]}
         marks = checked_marks(data["annotations"])
+        corrections = checked_corrections(data.get("corrections", []))
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: "
                         f"{normalise(str(exc))}); nothing was merged — export it again.") from exc
-    return NativeExport(titles, marks)
+    return NativeExport(titles, marks, corrections)
 
 
 def checked_marks(items: Any) -> list[dict[str, Any]]:
@@ -279,3 +301,31 @@ def checked_marks(items: Any) -> list[dict[str, Any]]:
         seen.add(mark["id"])
         marks.append(mark)
     return marks
+
+
+def checked_corrections(items: Any) -> list[dict[str, Any]]:
+    """The metadata corrections of an export, their text cleaned of control characters and
+    trimmed; ValueError naming the first bad one."""
+    if not isinstance(items, list):
+        raise ValueError("its corrections are not a list")
+    latest = (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seen: set[str] = set()
+    fixes = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError(f"a correction is {type(item).__name__}, not an object")
+        fix: dict[str, Any] = {key: item.get(key) for key in CORRECTION_FIELDS}
+        for key in ("value", "reviewer"):
+            if isinstance(fix[key], str):
+                fix[key] = " ".join(normalise(fix[key]).split())
+        problem = correction_problem(fix)
+        if problem:
+            raise ValueError(problem)
+        if fix["updated"] > latest:
+            raise ValueError(f"correction {fix['id']} was updated in the future "
+                             f"({fix['updated']})")
+        if fix["id"] in seen:
+            raise ValueError(f"correction {short_repr(fix['id'])} appears twice")
+        seen.add(fix["id"])
+        fixes.append(fix)
+    return fixes

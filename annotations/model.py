@@ -38,6 +38,31 @@ class Tag(StrEnum):
 TAG_LABELS_ZH = {Tag.ACHIEVEMENT: "成效", Tag.SHORTCOMING: "不足", Tag.PLAN: "计划"}
 
 
+class Kind(StrEnum):
+    """What sort of document a report is."""
+
+    ANNUAL_REPORT = "annual_report"
+    WORK_PLAN = "work_plan"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, value: str | Kind) -> Kind:
+        """Return the kind named by `value` (English name or Chinese label)."""
+        if isinstance(value, Kind):
+            return value
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        for kind in cls:
+            if key in (kind.value, KIND_LABELS_ZH[kind]):
+                return kind
+        from annotations.errors import UserError
+
+        names = ", ".join(k.value for k in cls)
+        raise UserError(f"Unknown kind {value!r}: use one of {names}.")
+
+
+KIND_LABELS_ZH = {Kind.ANNUAL_REPORT: "年度报告", Kind.WORK_PLAN: "工作要点", Kind.OTHER: "其他"}
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range [start, end) of code points in a report's normalised text."""
@@ -85,13 +110,19 @@ class ReportMeta:
     source: str | None
     encoding: str
     imported: str
+    place: str | None = None
+    kind: str | None = None  # a Kind value; None in an index written before kinds existed
+    title_derived: bool = False  # no title is printed: made up from place, year and kind
 
     def to_json(self) -> dict[str, Any]:
         """The stable metadata dictionary (`shenyue list --json` fields first)."""
         return {
             "id": self.id,
             "title": self.title,
+            "title_derived": self.title_derived,
             "year": self.year,
+            "place": self.place,
+            "kind": self.kind,
             "issuer": self.issuer,
             "published": self.published,
             "doc_number": self.doc_number,
@@ -105,7 +136,9 @@ class ReportMeta:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReportMeta:
         """The inverse of `to_json`."""
-        return cls(**{k: data.get(k) for k in cls.__slots__})  # type: ignore[arg-type]
+        values = {k: data.get(k) for k in cls.__slots__}
+        values["title_derived"] = bool(values["title_derived"])
+        return cls(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

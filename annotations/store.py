@@ -7,7 +7,8 @@ as `{"batch": [record, …]}`. A record puts a whole document; nothing is ever r
 (deleted marks are tombstones), so the state is "the last record of each id wins".
 
 Marks live in one table per report (table name = report id); the undo history lives in
-the table `_history`. Every write takes the cross-process lock `store/.lock`, first applies
+the table `_history`, reviewers' corrections of report metadata in the table `_meta`.
+Every write takes the cross-process lock `store/.lock`, first applies
 what other processes appended, then appends one line and fsyncs before returning. A last
 line without its newline (a writer killed mid-append) is ignored by readers and moved to
 `store/annotations.torn` by the next writer. When superseded records outnumber live ones
@@ -25,6 +26,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import mmap
 import os
 import re
 import threading
@@ -41,13 +43,22 @@ from tinydb.table import Table
 from annotations.errors import StoreError
 from annotations.fsutil import atomic_write_bytes, folder_lock
 from annotations.model import Annotation
-from annotations.records import history_problem, is_int, mark_problem, refuse_constant
+from annotations.records import (
+    META_TABLE,
+    correction_problem,
+    history_problem,
+    is_int,
+    mark_problem,
+    refuse_constant,
+)
 
 FORMAT = "shenyue-annotations"
 SCHEMA_VERSION = 1
 STORE_FILE = "annotations.jsonl"
 TORN_FILE = "annotations.torn"
 HISTORY = "_history"
+META = META_TABLE
+NOT_MARKS = frozenset({HISTORY, META})  # the tables that hold no report's marks
 COMPACT_MIN_SUPERSEDED = 10_000
 HISTORY_KEEP = 1_000
 
@@ -58,6 +69,7 @@ Put = tuple[str, str, Doc]
 # the start of every record; user text cannot fake it because JSON escapes its quotes
 # (table names are report ids and ids are UUIDs: neither holds a quote)
 RECORD_HEAD = re.compile(rb'\{"table": "([^"]*)", "id": "([^"]*)", "doc": ')
+META_HEAD = b'{"table": "_meta", "id": "'
 BATCH_HEAD = b'{"batch": ['
 BATCH_PATTERN = re.compile(re.escape(BATCH_HEAD))
 NEWLINE = re.compile(b"\n")
@@ -80,7 +92,7 @@ def damaged(path: Path, what: str) -> StoreError:
 
 def report_tables(tables: Tables) -> list[str]:
     """The reports that have at least one mark (or tombstone), sorted."""
-    return sorted(name for name in tables if name != HISTORY)
+    return sorted(name for name in tables if name not in NOT_MARKS)
 
 
 def put_document(tables: Tables, copied: set[str], table: str, doc_id: str, doc: Doc) -> None:
@@ -122,6 +134,9 @@ def record_problem(table: Any, doc_id: Any, doc: Any) -> str | None:
     if table == HISTORY:
         problem = history_problem(doc)
         return problem or (None if doc["id"] == doc_id else f"history entry {doc_id} is misfiled")
+    if table == META:
+        problem = correction_problem(doc)
+        return problem or (None if doc["id"] == doc_id else f"correction {doc_id} is misfiled")
     problem = mark_problem(doc)
     if problem:
         return problem
@@ -461,7 +476,7 @@ class Store:
     def find(self, mark_id: str) -> Doc | None:
         """The current document of a mark, searched in every report."""
         for name, table in self.tables().items():
-            if name != HISTORY and mark_id in table:
+            if name not in NOT_MARKS and mark_id in table:
                 return table[mark_id]
         return None
 
@@ -475,7 +490,7 @@ class Store:
             return [
                 doc
                 for name, table in self.tables().items()
-                if name != HISTORY
+                if name not in NOT_MARKS
                 for doc in table.values()
                 if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"])
             ]
@@ -484,6 +499,23 @@ class Store:
         except FileNotFoundError:
             return []
         return scan_journal(data, self.path, needle)
+
+    def corrections(self) -> list[Doc]:
+        """Every metadata correction, tombstones included. When this process has not loaded
+        the journal (`shenyue list`), only the records of the `_meta` table are parsed."""
+        if self.journal.loaded():
+            return list(self.tables().get(META, {}).values())
+        try:
+            with open(self.path, "rb") as handle, mmap.mmap(
+                handle.fileno(), 0, access=mmap.ACCESS_READ
+            ) as data:
+                return scan_corrections(data, self.path)
+        except FileNotFoundError:
+            return []
+        except ValueError:  # mmap of an empty file: a store still being created
+            return []
+        except OSError as exc:
+            raise unreadable(self.path, exc) from exc
 
     @contextmanager
     def _writing(self) -> Iterator[Tables]:
@@ -597,7 +629,7 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
     while at >= 0:
         k = bisect.bisect_right(starts, at) - 1
         next_start = starts[k + 1] if k + 1 < len(starts) else end
-        if k < 0 or heads[k][1] == HISTORY.encode() or latest[heads[k][1:]] != k:
+        if k < 0 or heads[k][1].decode() in NOT_MARKS or latest[heads[k][1:]] != k:
             at = data.find(pattern, next_start, end)  # not a mark's current record
             continue
         if field_at(data, starts[k], at) not in SEARCHED_FIELDS:
@@ -614,6 +646,27 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
             found.append(doc)
         at = data.find(pattern, next_start, end)
     return found
+
+
+def scan_corrections(data: bytes | mmap.mmap, path: Path) -> list[Doc]:
+    """`Store.corrections` on the raw bytes of a journal: parse only the `_meta` records (a
+    user's text cannot fake their head: JSON escapes its quotes); the last of an id wins."""
+    end = data.rfind(b"\n") + 1  # a torn last line is not part of the store
+    found: dict[str, Doc] = {}
+    decoder = json.JSONDecoder()
+    at = data.find(META_HEAD, 0, end)
+    while at >= 0:
+        line_end = data.find(b"\n", at, end)
+        try:
+            record = decoder.raw_decode(data[at:line_end].decode("utf-8"))[0]
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise damaged(path, f"is damaged near byte {at}") from exc
+        problem = record_problem(record.get("table"), record.get("id"), record.get("doc"))
+        if problem:
+            raise damaged(path, f"is damaged near byte {at} ({problem})")
+        found[record["id"]] = record["doc"]
+        at = data.find(META_HEAD, at + len(META_HEAD), end)  # a batch may hold several
+    return list(found.values())
 
 
 def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path: Path) -> None:

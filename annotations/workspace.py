@@ -16,10 +16,20 @@ import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
+from annotations.corrections import (
+    Correction,
+    MetaValue,
+    checked_value,
+    corrected,
+    correction_id,
+    live,
+    provenance,
+)
 from annotations.errors import IngestError, UserError
 from annotations.export import (
     WRITERS,
@@ -41,7 +51,7 @@ from annotations.lookup import Hit, search
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.records import MAX_COMMENT
 from annotations.rejections import add_rejected, load_rejected, rejections_path
-from annotations.store import HISTORY, Doc, Put, Store, Tables, report_tables
+from annotations.store import META, NOT_MARKS, Doc, Put, Store, Tables, report_tables
 from annotations.suggest import Suggestion, suggest, tagged
 
 SEED_FOLDERS = (
@@ -124,21 +134,89 @@ class Workspace:
                     ws.library.create()
                     for file in seed_files() if seed else []:
                         ws.library.import_file(file, ws._reanchor)
+        if ws.library.outdated():
+            with ws.library.lock():
+                if ws.library.outdated():
+                    ws.library.upgrade()
         return ws
 
     # -- reports (library.py) ------------------------------------------------------------
 
     def reports(self) -> list[ReportMeta]:
-        """Every report's metadata, sorted by title (no report text is read)."""
-        return self.library.reports()
+        """Every report's metadata with the reviewers' corrections, sorted by title (no report
+        text is read, and of the store only the corrections)."""
+        return sorted(self.index().values(), key=lambda m: (m.title, m.id))
+
+    def index(self) -> dict[str, ReportMeta]:
+        """Every report's metadata with the reviewers' corrections, by id."""
+        fixes = live(self.store.corrections())
+        return {rid: corrected(meta, fixes.get(rid, {}))
+                for rid, meta in self.library.index().items()}
 
     def report(self, report_id: str) -> Report:
-        """The report with this id, text and structure loaded (cached per process)."""
-        return self.library.report(report_id)
+        """The report with this id, text and structure loaded (cached per process), with
+        its metadata as corrected."""
+        report = self.library.report(report_id)
+        fixes = live(d for d in self.store.corrections() if d["report_id"] == report_id)
+        return replace(report, meta=corrected(report.meta, fixes.get(report_id, {})))
 
     def resolve(self, ref: str) -> ReportMeta:
-        """The report named by an id, an unambiguous id prefix, or a title fragment."""
-        return self.library.resolve(ref)
+        """The report named by an id, an unambiguous id prefix, or a title fragment (its
+        title as corrected)."""
+        return self.library.resolve(ref, self.index())
+
+    # -- metadata corrections (corrections.py) ---------------------------------------------
+
+    def corrections(
+        self, report_id: str | None = None, reviewer: str | None = None, *,
+        include_deleted: bool = False,
+    ) -> list[Correction]:
+        """The reviewers' corrections of report metadata, sorted by (report, field)."""
+        return [
+            Correction.from_json(doc)
+            for doc in sorted(self.store.corrections(), key=lambda d: d["id"])
+            if (report_id is None or doc["report_id"] == report_id)
+            and (reviewer is None or doc["reviewer"] == reviewer)
+            and (include_deleted or not doc["deleted"])
+        ]
+
+    def metadata(self, report_id: str) -> list[MetaValue]:
+        """Each correctable field of a report: its value in force and where it came from
+        (the file, derived by Shenyue, or a correction: by whom and when)."""
+        meta = self.library.index().get(report_id)
+        if meta is None:
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        return provenance(meta, {c.field: c for c in self.corrections(report_id)})
+
+    def correct(self, report_id: str, **values: Any) -> ReportMeta:
+        """Correct a report's title, place, year, issuer or kind (an empty value or None
+        removes the correction, back to what was read or derived). One durable write, one
+        undo step; the text is never touched. Returns the metadata as corrected."""
+        if report_id not in self.library.index():
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        wanted = {field: checked_value(field, value) for field, value in values.items()}
+        reviewer = checked_reviewer(self.reviewer)
+        title = self.index()[report_id].title
+        now = now_iso()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            current = tables.get(META, {})
+            puts: list[Put] = []
+            for field, value in wanted.items():
+                doc_id = correction_id(report_id, field)
+                before = current.get(doc_id)
+                if value is None:
+                    if before is not None and not before["deleted"]:
+                        puts.append((META, doc_id, {**before, "reviewer": reviewer,
+                                                    "updated": now, "deleted": True}))
+                elif before is None or before["deleted"] or before["value"] != value:
+                    fix = Correction(report_id, field, value, reviewer, now)
+                    puts.append((META, doc_id, fix.to_json()))
+            fields = ", ".join(doc["field"] for _t, _i, doc in puts)
+            return f"correct {fields} of «{short(title)}»", puts
+
+        self.store.change(self.reviewer, build, now)
+        return self.index()[report_id]
 
     def import_report(self, file_path: str | Path) -> Report:
         """Import one file; importing the same text again returns the existing report.
@@ -445,12 +523,15 @@ class Workspace:
         """Write the marks (filtered) as json, w3c, csv or md to `path` (None or "-": stdout);
         a file is replaced atomically. Returns how many marks were written."""
         check_format(fmt)
-        index = self.library.index()
+        index = self.index()
         if fmt == "json":
             # the documents as stored: 100,000 marks export without building objects
             docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
-            metas = [index[rid] for rid in sorted({d["report_id"] for d in docs}) if rid in index]
-            write_output(path, fmt, lambda out: write_json(out, docs, metas))
+            fixes = [c.to_json() for c in self.corrections(report_id, reviewer,
+                                                           include_deleted=True)]
+            named = {d["report_id"] for d in docs} | {c["report_id"] for c in fixes}
+            metas = [index[rid] for rid in sorted(named) if rid in index]
+            write_output(path, fmt, lambda out: write_json(out, docs, metas, fixes))
             return len(docs)
         marks = self.annotations(report_id, tag, reviewer)
         metas = [index[rid] for rid in sorted({m.report_id for m in marks}) if rid in index]
@@ -463,8 +544,8 @@ class Workspace:
         text are re-anchored. Merging the same file twice changes nothing."""
         incoming = read_native(Path(path))
         index = self.library.index()
-        filed = {doc_id: name for name, table in self.store.tables().items() if name != HISTORY
-                 for doc_id in table}
+        filed = {doc_id: name for name, table in self.store.tables().items()
+                 if name not in NOT_MARKS for doc_id in table}
         for doc in incoming.annotations:
             if filed.get(doc["id"], doc["report_id"]) != doc["report_id"]:
                 raise UserError(
@@ -484,6 +565,13 @@ class Workspace:
                     f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
                     "text at its offsets; export it again."
                 )
+        for fix in incoming.corrections:
+            if fix["report_id"] not in index:
+                title = incoming.titles.get(fix["report_id"]) or "untitled"
+                raise UserError(
+                    f"{path} corrects report {fix['report_id']} ({title}), which this "
+                    "workspace does not have; import that report first, then merge again."
+                )
         counts: Counter[str] = Counter()
 
         def build(tables: Tables) -> tuple[str, list[Put]]:
@@ -496,6 +584,11 @@ class Workspace:
                     continue
                 counts["added" if current is None else "updated"] += 1
                 puts.append((doc["report_id"], doc["id"], doc))
+            for fix in incoming.corrections:  # newest wins, as for marks
+                current = tables.get(META, {}).get(fix["id"])
+                if current is None or fix["updated"] > current["updated"]:
+                    counts["corrections"] += 1
+                    puts.append((META, fix["id"], fix))
             return f"merge {Path(path).name}", puts
 
         self.store.change(self.reviewer, build, now_iso())
@@ -504,7 +597,7 @@ class Workspace:
             p, o = self._settle(rid)
             placed, orphaned = placed + p, orphaned + o
         return MergeResult(counts["added"], counts["updated"], counts["unchanged"],
-                                  placed, orphaned)
+                           placed, orphaned, counts["corrections"])
 
     def lookup(
         self,
@@ -621,7 +714,7 @@ def checked_reviewer(reviewer: Any) -> str:
 def current_mark(tables: Tables, mark_id: str) -> Doc:
     """The live document of a mark, or UserError if there is none or it was deleted."""
     for name, table in tables.items():
-        doc = table.get(mark_id) if name != HISTORY else None
+        doc = table.get(mark_id) if name not in NOT_MARKS else None
         if doc is not None:
             if doc["deleted"]:
                 raise UserError(f"Mark {mark_id} was deleted; undo the deletion to change it.")
