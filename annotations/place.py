@@ -33,8 +33,9 @@ NOT_A_NAME = re.compile(
     rf"^[{LEVELS}]|政府|人民|关于|印发|办公|委员|机关|部门|单位|工作|建设|法治|依法|报告|要点"
     r"|推进|加强|落实|[的了与及在对为是要把被等各我该其这年月]|[全本]$"
 )
-# nouns that end in a level character without being a government (山区, 社区, 城市, 超市)
-NOT_A_PLACE = re.compile(r"[地社景城山辖片牧矿边街校灾]区$|[城超股上都夜]市$")
+# in running text, nouns that end in a level character without being a government (社区,
+# 城市, 超市); a title or an issuer is trusted with them (城区 and 上市 are not names there)
+NOT_A_PLACE = re.compile(r"[地社景辖片牧矿边街校灾]区$|[城超股都夜]市$")
 SELF_REFERENCE = re.compile(rf"[我全本]([{LEVELS}])")
 TRUST = {"issuer": 6, "signature": 6, "body": 1}
 
@@ -49,7 +50,7 @@ KIND_TITLE = {Kind.ANNUAL_REPORT: "工作报告", Kind.WORK_PLAN: "工作要点"
 
 def plausible(name: str) -> bool:
     """Whether `name` (stem + level) reads as a place name rather than running text."""
-    return not (NOT_A_NAME.search(name[:-1]) or NOT_A_PLACE.search(name))
+    return not NOT_A_NAME.search(name[:-1])
 
 
 def chain_end(text: str) -> str | None:
@@ -71,8 +72,8 @@ def leading_place(text: str) -> str | None:
 def body_places(text: str) -> Iterable[str]:
     """Every place name in running text that starts after punctuation or a line break."""
     for found in BODY_NAME.finditer(text):
-        name = chain_end(text[found.start() :])
-        if name is not None:
+        name = chain_end(text[found.start() : found.start() + 60])
+        if name is not None and not NOT_A_PLACE.search(name):
             yield name
 
 

@@ -33,7 +33,8 @@ def test_list_json_is_stable(home: Path, capsys: pytest.CaptureFixture[str]) -> 
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 5
     assert all(
-        list(r) == ["id", "title", "year", "issuer", "published", "doc_number", "chars"]
+        list(r) == ["id", "title", "title_derived", "year", "place", "kind", "issuer",
+                    "published", "doc_number", "chars"]
         for r in rows
     )
     changzhou = next(r for r in rows if "常州" in r["title"])
