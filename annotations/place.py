@@ -38,6 +38,7 @@ NOT_A_NAME = re.compile(
 NOT_A_PLACE = re.compile(r"[地社景辖片牧矿边街校灾]区$|[城超股都夜]市$")
 SELF_REFERENCE = re.compile(rf"[我全本]([{LEVELS}])")
 TRUST = {"issuer": 6, "signature": 6, "body": 1}
+BODY_SCAN = 20_000  # characters
 
 PLAN_TITLE = re.compile(r"要点|计划|安排|方案|规划|任务分工")
 REPORT_TITLE = re.compile(r"报告|综述|总结|情况|年报")
@@ -98,9 +99,11 @@ def find_place(
         name = leading_place(value) if value else None
         if name is not None:
             scores[name] += TRUST[source]
-    for name in body_places(text):
+    # the opening is enough to learn who speaks, and keeps a 1 MB report fast
+    opening = text[:BODY_SCAN]
+    for name in body_places(opening):
         scores[name] += TRUST["body"]
-    level = self_level(text)
+    level = self_level(opening)
     if level is not None and any(name.endswith(level) for name in scores):
         scores = Counter({n: s for n, s in scores.items() if n.endswith(level)})
     # most_common keeps first-seen order among equal scores: title before body

@@ -121,7 +121,8 @@ def test_kind(title: str | None, body: str, kind: Kind) -> None:
 
 
 def test_derived_title_needs_a_place_or_a_year() -> None:
-    assert derived_title("依法行政", "长海县", 2012, Kind.WORK_PLAN) == "长海县2012年依法行政工作要点"
+    made_up = derived_title("依法行政", "长海县", 2012, Kind.WORK_PLAN)
+    assert made_up == "长海县2012年依法行政工作要点"
     assert derived_title("", None, 2020, Kind.OTHER) == "2020年文件"
     assert derived_title("依法行政", None, None, Kind.WORK_PLAN) is None
 
@@ -158,7 +159,8 @@ def test_an_untitled_report_is_named_by_its_signature(
 
 @given(st.text(max_size=300))
 def test_derivation_never_fails_and_titles_stay_one_line(text: str) -> None:
-    if not normalise(text).strip() or sum(c < " " and c not in "\n\t\r" for c in text) * 20 > len(text):
+    controls = sum(c < " " and c not in "\n\t\r" for c in text)
+    if not normalise(text).strip() or controls * 20 > len(text):
         return  # refused at import: blank, or a binary file
     data = ingest_text(text, encoding="utf-8")
     assert data.title and "\n" not in data.title and len(data.title) <= 80
