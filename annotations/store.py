@@ -440,6 +440,7 @@ class Store:
         self.db = JournalDB(str(self.path), storage=JournalStorage)
         self.journal: JournalStorage = self.db.storage  # type: ignore[assignment]
         self._cache: dict[str, tuple[dict[str, Doc], list[Doc], list[Annotation] | None]] = {}
+        self._scanned: tuple[tuple[int, int, int] | None, list[Doc]] | None = None
 
     def stamp(self) -> tuple[int, int, int] | None:
         """Changes whenever any process changed the store (one `os.stat`)."""
@@ -505,6 +506,12 @@ class Store:
         the journal (`shenyue list`), only the records of the `_meta` table are parsed."""
         if self.journal.loaded():
             return list(self.tables().get(META, {}).values())
+        stamp = self.stamp()
+        if self._scanned is None or self._scanned[0] != stamp:  # scanned once per change
+            self._scanned = (stamp, self._scan_corrections())
+        return list(self._scanned[1])
+
+    def _scan_corrections(self) -> list[Doc]:
         try:
             with open(self.path, "rb") as handle, mmap.mmap(
                 handle.fileno(), 0, access=mmap.ACCESS_READ
