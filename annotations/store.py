@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import mmap
 import os
 import re
 import threading
@@ -56,6 +55,7 @@ FORMAT = "shenyue-annotations"
 SCHEMA_VERSION = 1
 STORE_FILE = "annotations.jsonl"
 TORN_FILE = "annotations.torn"
+METACACHE_FILE = "corrections.cache.json"
 HISTORY = "_history"
 META = META_TABLE
 NOT_MARKS = frozenset({HISTORY, META})  # the tables that hold no report's marks
@@ -440,7 +440,6 @@ class Store:
         self.db = JournalDB(str(self.path), storage=JournalStorage)
         self.journal: JournalStorage = self.db.storage  # type: ignore[assignment]
         self._cache: dict[str, tuple[dict[str, Doc], list[Doc], list[Annotation] | None]] = {}
-        self._scanned: tuple[tuple[int, int, int] | None, list[Doc]] | None = None
 
     def stamp(self) -> tuple[int, int, int] | None:
         """Changes whenever any process changed the store (one `os.stat`)."""
@@ -503,26 +502,13 @@ class Store:
 
     def corrections(self) -> list[Doc]:
         """Every metadata correction, tombstones included. When this process has not loaded
-        the journal (`shenyue list`), only the records of the `_meta` table are parsed."""
+        the journal (`shenyue list`), they come from a cache that is brought up to date by
+        reading only what was appended since it was written (see metacache.py)."""
         if self.journal.loaded():
             return list(self.tables().get(META, {}).values())
-        stamp = self.stamp()
-        if self._scanned is None or self._scanned[0] != stamp:  # scanned once per change
-            self._scanned = (stamp, self._scan_corrections())
-        return list(self._scanned[1])
+        from annotations.metacache import cached_corrections
 
-    def _scan_corrections(self) -> list[Doc]:
-        try:
-            with open(self.path, "rb") as handle, mmap.mmap(
-                handle.fileno(), 0, access=mmap.ACCESS_READ
-            ) as data:
-                return scan_corrections(data, self.path)
-        except FileNotFoundError:
-            return []
-        except ValueError:  # mmap of an empty file: a store still being created
-            return []
-        except OSError as exc:
-            raise unreadable(self.path, exc) from exc
+        return cached_corrections(self.path, self.folder / METACACHE_FILE)
 
     @contextmanager
     def _writing(self) -> Iterator[Tables]:
@@ -653,27 +639,6 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
             found.append(doc)
         at = data.find(pattern, next_start, end)
     return found
-
-
-def scan_corrections(data: bytes | mmap.mmap, path: Path) -> list[Doc]:
-    """`Store.corrections` on the raw bytes of a journal: parse only the `_meta` records (a
-    user's text cannot fake their head: JSON escapes its quotes); the last of an id wins."""
-    end = data.rfind(b"\n") + 1  # a torn last line is not part of the store
-    found: dict[str, Doc] = {}
-    decoder = json.JSONDecoder()
-    at = data.find(META_HEAD, 0, end)
-    while at >= 0:
-        line_end = data.find(b"\n", at, end)
-        try:
-            record = decoder.raw_decode(data[at:line_end].decode("utf-8"))[0]
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise damaged(path, f"is damaged near byte {at}") from exc
-        problem = record_problem(record.get("table"), record.get("id"), record.get("doc"))
-        if problem:
-            raise damaged(path, f"is damaged near byte {at} ({problem})")
-        found[record["id"]] = record["doc"]
-        at = data.find(META_HEAD, at + len(META_HEAD), end)  # a batch may hold several
-    return list(found.values())
 
 
 def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path: Path) -> None:

@@ -266,3 +266,24 @@ def test_cli_meta_bad_year_is_one_line_and_fails(tmp_path: Path,
     assert run(tmp_path / "ws", "meta", "长海县", "--year", "20122") == 1
     err = capsys.readouterr().err
     assert err == "shenyue: A year is a number from 1900 to 2100, not '20122'.\n"
+
+
+def test_the_corrections_cache_follows_the_journal(ws: Workspace) -> None:
+    rid = changhai(ws).id
+    cache = ws.store.folder / "corrections.cache.json"
+    ws.correct(rid, place="甲县")
+    assert Workspace.open(ws.home).resolve(rid).place == "甲县"  # scanned, then cached
+    offset = json.loads(cache.read_text(encoding="utf-8"))["offset"]
+    ws.annotate(rid, 0, 4, "plan")
+    ws.correct(rid, place="乙县")
+    assert Workspace.open(ws.home).resolve(rid).place == "乙县"  # only the new lines read
+    assert json.loads(cache.read_text(encoding="utf-8"))["offset"] > offset
+    ws.store.journal.compact()  # a new generation: the cache no longer describes it
+    ws.correct(rid, place="丙县")
+    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
+    cache.write_text('{"version": 1, "docs": "nonsense"}', encoding="utf-8")
+    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    data["offset"] = 10 ** 9  # from a longer journal: the bytes before it are not there
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
