@@ -6,7 +6,13 @@ The native json format, one report or mark per line:
     {"format": "shenyue", "version": 1,
      "reports": [{"id", "sha256", "title", "year", "issuer", "published", "doc_number",
                   "chars"}, …],
-     "annotations": [{every Annotation field, tombstones included}, …]}
+     "annotations": [{every Annotation field, tombstones included}, …],
+     "corrections": [{"id", "report_id", "field", "value", "reviewer", "updated",
+                      "deleted"}, …],
+     "links": [{"id", "plan_report", "review_report", "plan", "verdict", "confirmed",
+                "rejected", "reviewer", "created", "updated", "deleted"}, …]}
+
+An export without "corrections" or "links" (an older Shenyue's) merges as one with none.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -27,12 +33,22 @@ from annotations.clean import normalise, person_name
 from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
-from annotations.records import TEXT_KEYS, mark_problem, refuse_constant, short_repr
+from annotations.records import (
+    TEXT_KEYS,
+    correction_problem,
+    link_problem,
+    mark_problem,
+    refuse_constant,
+    short_repr,
+)
 
 FORMAT = "shenyue"
 VERSION = 1
 REPORT_FIELDS = ("id", "sha256", "title", "year", "issuer", "published", "doc_number", "chars")
 ANNOTATION_FIELDS = tuple(Annotation.__dataclass_fields__)
+CORRECTION_FIELDS = ("id", "report_id", "field", "value", "reviewer", "updated", "deleted")
+LINK_FIELDS = ("id", "plan_report", "review_report", "plan", "verdict", "confirmed", "rejected",
+               "reviewer", "created", "updated", "deleted")
 MAX_MERGE_BYTES = 512 * 1024 * 1024  # five times a 100,000-mark export
 CLOCK_SKEW = timedelta(days=1)  # a time later than this is wrong, and would win every merge
 CSV_COLUMNS = ("report", "section", "tag", "quote", "comment", "reviewer", "created", "updated",
@@ -45,21 +61,28 @@ Writer = Callable[[TextIO, Sequence[Annotation], Sequence[ReportMeta], Callable[
 @dataclass(frozen=True)
 class MergeResult:
     """What a merge did: marks added, updated (newer elsewhere), unchanged, and of those
-    made on another version of a text, how many were re-anchored and how many orphaned."""
+    made on another version of a text, how many were re-anchored and how many orphaned;
+    and how many metadata corrections and follow-through decisions it took (newer than this
+    workspace's)."""
 
     added: int
     updated: int
     unchanged: int
     reanchored: int
     orphaned: int
+    corrections: int = 0
+    links: int = 0
 
 
 @dataclass(frozen=True)
 class NativeExport:
-    """A native export read back: report titles by id and the marks' documents."""
+    """A native export read back: report titles by id, the marks' documents and the
+    metadata corrections' documents."""
 
     titles: dict[str, str]
     annotations: list[dict[str, Any]]
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
 
 
 ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -75,8 +98,13 @@ def in_field_order(doc: dict[str, Any]) -> dict[str, Any]:
     return doc if tuple(doc) == ANNOTATION_FIELDS else {k: doc[k] for k in ANNOTATION_FIELDS}
 
 
-def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[ReportMeta]) -> None:
-    """The native format (see the module docstring): marks' documents, tombstones included."""
+def write_json(
+    out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[ReportMeta],
+    corrections: Sequence[dict[str, Any]] = (),
+    links: Sequence[dict[str, Any]] = (),
+) -> None:
+    """The native format (see the module docstring): marks' and corrections' documents,
+    tombstones included."""
     out.write(f'{{"format": "{FORMAT}", "version": {VERSION},\n "reports": [')
     meta_lines = (dumps({k: m.to_json()[k] for k in REPORT_FIELDS}) for m in metas)
     out.write(",".join(f"\n  {line}" for line in meta_lines))
@@ -84,6 +112,10 @@ def write_json(out: TextIO, docs: Sequence[dict[str, Any]], metas: Sequence[Repo
     for first in range(0, len(docs), 1000):  # in chunks: streams without one huge string
         chunk = ",".join(f"\n  {dumps(in_field_order(d))}" for d in docs[first : first + 1000])
         out.write(chunk if first == 0 else "," + chunk)
+    out.write('],\n "corrections": [')
+    out.write(",".join(f"\n  {dumps({k: c[k] for k in CORRECTION_FIELDS})}" for c in corrections))
+    out.write('],\n "links": [')
+    out.write(",".join(f"\n  {dumps({k: d[k] for k in LINK_FIELDS})}" for d in links))
     out.write("]}\n")
 
 
@@ -282,36 +314,88 @@ def read_native(path: Path) -> NativeExport:
     try:
         titles = {str(r["id"]): normalise(str(r.get("title") or "")) for r in data["reports"]}
         marks = checked_marks(data["annotations"])
+        corrections = checked_corrections(data.get("corrections", []))
+        links = checked_links(data.get("links", []))
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: "
                         f"{normalise(str(exc))}); nothing was merged — export it again.") from exc
-    return NativeExport(titles, marks)
+    return NativeExport(titles, marks, corrections, links)
 
 
 def checked_marks(items: Any) -> list[dict[str, Any]]:
     """The marks of an export, their text cleaned of control characters (a terminal would
-    obey them) and the reviewer trimmed; ValueError naming the first bad one."""
-    if not isinstance(items, list):
-        raise ValueError("its annotations are not a list")
-    latest = (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    seen: set[str] = set()
-    marks = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise ValueError(f"a mark is {type(item).__name__}, not an object")
-        mark: dict[str, Any] = {key: item.get(key) for key in ANNOTATION_FIELDS}
+    obey them) and the reviewer's name in its one form; ValueError naming the first bad one."""
+
+    def clean(mark: dict[str, Any]) -> None:
         for key in TEXT_KEYS:
             if isinstance(mark[key], str):
                 mark[key] = normalise(mark[key])
         if isinstance(mark["reviewer"], str):
             mark["reviewer"] = person_name(mark["reviewer"])
-        problem = mark_problem(mark)
-        if problem:
-            raise ValueError(problem)
-        if max(mark["created"], mark["updated"]) > latest:
-            raise ValueError(f"mark {mark['id']} was updated in the future ({mark['updated']})")
-        if mark["id"] in seen:
-            raise ValueError(f"mark {short_repr(mark['id'])} appears twice")
-        seen.add(mark["id"])
-        marks.append(mark)
-    return marks
+
+    return checked_records(items, "mark", ANNOTATION_FIELDS, clean, mark_problem)
+
+
+def checked_corrections(items: Any) -> list[dict[str, Any]]:
+    """The metadata corrections of an export, their text cleaned of control characters and
+    trimmed; ValueError naming the first bad one."""
+
+    def clean(fix: dict[str, Any]) -> None:
+        for key in ("value", "reviewer"):
+            if isinstance(fix[key], str):
+                fix[key] = " ".join(normalise(fix[key]).split())
+
+    return checked_records(items, "correction", CORRECTION_FIELDS, clean, correction_problem)
+
+
+def checked_links(items: Any) -> list[dict[str, Any]]:
+    """The follow-through decisions of an export, their quotes cleaned of control
+    characters and the reviewer's name in its one form; ValueError naming the first bad one."""
+
+    def cleaned(passage: Any) -> Any:
+        if isinstance(passage, dict) and isinstance(passage.get("quote"), str):
+            return {**passage, "quote": normalise(passage["quote"])}  # a copy: the file's stays
+        return passage
+
+    def clean(link: dict[str, Any]) -> None:
+        link["plan"] = cleaned(link["plan"])
+        for key in ("confirmed", "rejected"):
+            if isinstance(link[key], list):
+                link[key] = [cleaned(p) for p in link[key]]
+        if isinstance(link["reviewer"], str):
+            link["reviewer"] = person_name(link["reviewer"])
+
+    return checked_records(items, "link", LINK_FIELDS, clean, link_problem)
+
+
+def checked_records(
+    items: Any,
+    kind: str,
+    fields: Sequence[str],
+    clean: Callable[[dict[str, Any]], None],
+    problem: Callable[[Any], str | None],
+) -> list[dict[str, Any]]:
+    """Records of one kind from an export: each an object, cleaned, well formed (`problem`),
+    not updated in the future (it would win every later merge), no id twice; ValueError
+    naming the first bad one."""
+    if not isinstance(items, list):
+        raise ValueError(f"its {kind}s are not a list")
+    latest = (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError(f"a {kind} is {type(item).__name__}, not an object")
+        record: dict[str, Any] = {key: item.get(key) for key in fields}
+        clean(record)
+        found = problem(record)
+        if found:
+            raise ValueError(found)
+        if record["updated"] > latest or record.get("created", "") > latest:
+            raise ValueError(f"{kind} {record['id']} was updated in the future "
+                             f"({record['updated']})")
+        if record["id"] in seen:
+            raise ValueError(f"{kind} {short_repr(record['id'])} appears twice")
+        seen.add(record["id"])
+        out.append(record)
+    return out

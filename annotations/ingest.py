@@ -25,6 +25,7 @@ from annotations import formats, structure
 from annotations.clean import normalise
 from annotations.errors import IngestError
 from annotations.model import Span
+from annotations.place import derived_title, find_kind, find_place
 
 MAX_BYTES: int = 16 * 1024 * 1024
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"}) | formats.SUFFIXES
@@ -45,6 +46,9 @@ class Ingested:
     issuer: str | None
     published: str | None
     doc_number: str | None
+    place: str | None = None
+    kind: str = "other"
+    title_derived: bool = False
 
 
 # -- reading and decoding ------------------------------------------------------------------
@@ -104,19 +108,25 @@ def ingest_text(
         raise IngestError(f"{label} holds only blank space; there is no report text to import.")
     lines = list(_lines(text))
     boilerplate = _boilerplate(lines)
-    meta = _Metadata(lines, boilerplate)
+    meta = _Metadata(lines, boilerplate, normalise(hints.get("title", "")))
+    issuer = meta.issuer()
+    place = find_place(text, title=meta.printed_title, issuer=issuer, signature=meta.signature())
+    kind = find_kind(text, meta.printed_title)
+    year = meta.year()
+    made_up = None if meta.printed_title else derived_title(text, place, year, kind)
     return Ingested(
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         encoding=encoding,
         boilerplate=boilerplate,
-        # a page's or file's own title is outside text like the body
-        title=(_trim_title(normalise(hints["title"])) if meta.untitled and "title" in hints
-               else meta.title()),
-        year=meta.year(),
-        issuer=meta.issuer(),
+        title=made_up or meta.title(),
+        year=year,
+        issuer=issuer,
         published=meta.published() or hints.get("published"),
         doc_number=meta.doc_number(),
+        place=place,
+        kind=kind.value,
+        title_derived=meta.printed_title is None,
     )
 
 
@@ -300,15 +310,18 @@ def _trim_title(text: str) -> str:
 
 
 class _Metadata:
-    """Reads title, year, issuer, publication date and document number off a report's text."""
+    """Reads title, year, issuer, publication date and document number off a report's text;
+    `hint_title` is the file's own (a web page's <title>, a Word file's properties), used
+    when no title is printed."""
 
-    def __init__(self, lines: Sequence[_Line], boilerplate: Sequence[Span]) -> None:
+    def __init__(self, lines: Sequence[_Line], boilerplate: Sequence[Span], hint_title: str = ""
+                 ) -> None:
         chrome = {span.start for span in boilerplate}
         self.lines = lines
         self.chrome = [line.text for line in lines if line.start in chrome]
         self.content = [line for line in lines if line.stripped and line.start not in chrome]
         self.chrome_text = "\n".join(self.chrome)
-        self._title = self._printed_title()
+        self._title = self._printed_title() or _trim_title(hint_title) or None
 
     def _field(self, name: str) -> str | None:
         found = re.search(name + _FIELD_VALUE, self.chrome_text)
@@ -347,9 +360,13 @@ class _Metadata:
         return self._field("信息名称")
 
     @property
-    def untitled(self) -> bool:
-        """No title is printed above the body."""
-        return self._title is None
+    def printed_title(self) -> str | None:
+        """The title printed above the body, else the file's own title, else None."""
+        return self._title
+
+    def signature(self) -> list[str]:
+        """The office names the body is signed with (near its end)."""
+        return [line.stripped for line in self.content[-6:] if _ORG.match(line.stripped)]
 
     def title(self) -> str:
         """The printed title, else the first sentence of the body, never empty."""
@@ -403,9 +420,9 @@ class _Metadata:
         field = self._field("发布机构")
         if field:
             return field
-        for line in reversed(self.content[-6:]):
-            if _ORG.match(line.stripped):
-                return line.stripped
+        signed = self.signature()
+        if signed:
+            return signed[-1]
         if self._title:
             found = re.match(r"^(.{2,30}?)关于", self._title)
             if found and _ORG.match(found.group(1)):

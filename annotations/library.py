@@ -13,9 +13,9 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -255,9 +255,10 @@ class ReportLibrary:
         self._cache[report_id] = report
         return report
 
-    def resolve(self, ref: str) -> ReportMeta:
-        """The report named by an id, an unambiguous id prefix, or a title fragment."""
-        index = self.index()
+    def resolve(self, ref: str, index: Mapping[str, ReportMeta] | None = None) -> ReportMeta:
+        """The report named by an id, an unambiguous id prefix, or a title fragment (of the
+        titles in `index`, default: as imported)."""
+        index = self.index() if index is None else index
         if ref in index:
             return index[ref]
         ref_lower = ref.strip().lower()
@@ -354,6 +355,28 @@ class ReportLibrary:
         except OSError as exc:
             raise self._missing_text(report_id) from exc
 
+    def outdated(self) -> bool:
+        """Whether the index was written before reports had a place and a kind."""
+        return any(meta.kind is None for meta in self.index().values())
+
+    def upgrade(self) -> None:
+        """Give every report of an older index its place and kind, and a made-up title
+        where its title was only the body's first sentence (call under `lock`)."""
+        index = dict(self.index())
+        for report_id, meta in index.items():
+            if meta.kind is not None:
+                continue
+            text = self.report(report_id).text
+            data = ingest.ingest_text(text, encoding=meta.encoding)
+            # an untitled text's old title was a piece of its body; one from a file's own
+            # metadata (a web page's <title>) is kept
+            derived = data.title_derived and meta.title.rstrip("…") in text
+            index[report_id] = replace(
+                meta, place=data.place, kind=data.kind, title_derived=derived,
+                title=data.title if derived else meta.title)
+        with self._writes():
+            self._save_index(index)
+
     # -- importing -----------------------------------------------------------------------
 
     def import_file(
@@ -433,6 +456,9 @@ class ReportLibrary:
             source=source,
             encoding=data.encoding,
             imported=now_iso(),
+            place=data.place,
+            kind=data.kind,
+            title_derived=data.title_derived,
         )
         sections, sentences = structure.build_structure(data.text, data.boilerplate)
         if previous is not None:

@@ -41,6 +41,31 @@ class Tag(StrEnum):
 TAG_LABELS_ZH = {Tag.ACHIEVEMENT: "成效", Tag.SHORTCOMING: "不足", Tag.PLAN: "计划"}
 
 
+class Kind(StrEnum):
+    """What sort of document a report is."""
+
+    ANNUAL_REPORT = "annual_report"
+    WORK_PLAN = "work_plan"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, value: str | Kind) -> Kind:
+        """Return the kind named by `value` (English name or Chinese label)."""
+        if isinstance(value, Kind):
+            return value
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        for kind in cls:
+            if key in (kind.value, KIND_LABELS_ZH[kind]):
+                return kind
+        from annotations.errors import UserError
+
+        names = ", ".join(k.value for k in cls)
+        raise UserError(f"Unknown kind {value!r}: use one of {names}.")
+
+
+KIND_LABELS_ZH = {Kind.ANNUAL_REPORT: "年度报告", Kind.WORK_PLAN: "工作要点", Kind.OTHER: "其他"}
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range [start, end) of code points in a report's normalised text."""
@@ -88,13 +113,19 @@ class ReportMeta:
     source: str | None
     encoding: str
     imported: str
+    place: str | None = None
+    kind: str | None = None  # a Kind value; None in an index written before kinds existed
+    title_derived: bool = False  # no title is printed: made up from place, year and kind
 
     def to_json(self) -> dict[str, Any]:
         """The stable metadata dictionary (`shenyue list --json` fields first)."""
         return {
             "id": self.id,
             "title": self.title,
+            "title_derived": self.title_derived,
             "year": self.year,
+            "place": self.place,
+            "kind": self.kind,
             "issuer": self.issuer,
             "published": self.published,
             "doc_number": self.doc_number,
@@ -114,20 +145,25 @@ class ReportMeta:
         values: dict[str, Any] = {}
         for name, kinds in META_FIELDS.items():
             value = data.get(name)
-            if not isinstance(value, kinds) or isinstance(value, bool):
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
                 raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
             values[name] = one_line(value) if isinstance(value, str) else value
         if not SAFE_REPORT_ID.match(values["id"]):  # ids name files in reports/
             raise ValueError(f"a row's id {values['id']!r} is not a report id")
+        if values["kind"] is not None and values["kind"] not in {k.value for k in Kind}:
+            raise ValueError(f"a row's kind {values['kind']!r} is not a kind of report")
+        values["title_derived"] = bool(values["title_derived"])
         return cls(**values)
 
 
-# what each field of an index row must be (None: may be absent)
+# what each field of an index row must be (None: may be absent; an index written before
+# places and kinds existed lacks the last three)
 META_FIELDS: dict[str, tuple[type, ...]] = {
     "id": (str,), "sha256": (str,), "title": (str,), "year": (int, type(None)),
     "issuer": (str, type(None)), "published": (str, type(None)),
     "doc_number": (str, type(None)), "chars": (int,), "source": (str, type(None)),
-    "encoding": (str,), "imported": (str,),
+    "encoding": (str,), "imported": (str,), "place": (str, type(None)),
+    "kind": (str, type(None)), "title_derived": (bool, type(None)),
 }
 META_KINDS = {name: " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
               for name, kinds in META_FIELDS.items()}

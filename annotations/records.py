@@ -1,5 +1,5 @@
-"""What a stored mark and an undo-history entry must look like, checked wherever one enters:
-read from the journal, or merged from another reviewer's export.
+"""What a stored mark, a metadata correction and an undo-history entry must look like,
+checked wherever one enters: read from the journal, or merged from another reviewer's export.
 
 Each check returns the first problem as a short phrase ("mark 3f… has start 9 after end 4")
 or None; callers wrap it in their own one-line refusal.
@@ -11,7 +11,7 @@ import re
 from operator import itemgetter
 from typing import Any
 
-from annotations.model import Tag
+from annotations.model import Kind, Tag
 
 SAFE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}"
 SHA256_PATTERN = r"[0-9a-f]{64}"
@@ -31,6 +31,12 @@ HISTORY_STATES = frozenset({"done", "undone"})
 LINKS_TABLE = "_links"
 VERDICTS = frozenset({"kept", "partly", "no_trace"})
 MAX_LINKED = 50  # passages one plan's decision may confirm or reject
+META_TABLE = "_meta"  # the store table of metadata corrections
+META_FIELDS = ("title", "place", "year", "issuer", "kind")
+MAX_META_TEXT = 200  # characters: a title or a name, not a paragraph
+YEAR_RANGE = (1900, 2100)
+KINDS = frozenset(kind.value for kind in Kind)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # a one-line value holds none
 
 
 def is_int(value: Any) -> bool:
@@ -134,14 +140,16 @@ def history_problem(entry: Any) -> str | None:
 
 
 def change_problem(change: Any) -> str | None:
-    """Why one change of a history entry is malformed, or None. Its `report_id` names the
-    table the changed document lives in: a report's marks, or the follow-through links."""
+    """Why one change of a history entry is malformed, or None. A change's `report_id` is
+    the table it changed: a report's marks, the metadata corrections or the follow-through
+    links."""
     if not isinstance(change, dict):
         return "a change is not an object"
     for key in ("report_id", "id", "stamp"):
         if not isinstance(change.get(key), str):
             return f"a change has no {key}"
-    check = link_problem if change["report_id"] == LINKS_TABLE else mark_problem
+    check = {LINKS_TABLE: link_problem, META_TABLE: correction_problem}.get(
+        change["report_id"], mark_problem)
     for key in ("before", "after"):
         if change.get(key) is not None:
             problem = check(change[key])
@@ -196,6 +204,47 @@ def passage_problem(passage: Any) -> str | None:
         return f"spans {short_repr(start)} to {short_repr(end)}"
     if not isinstance(quote, str):
         return "has no quote"
+    return None
+
+
+CORRECTION_TYPES = {"id": str, "report_id": str, "field": str, "reviewer": str, "updated": str,
+                    "deleted": bool}
+
+
+def correction_problem(doc: Any) -> str | None:
+    """Why `doc` is not a well-formed metadata correction (every field present, of its type
+    and in range; its id `<report_id>:<field>`), or None."""
+    if not isinstance(doc, dict):
+        return f"a correction is {type(doc).__name__}, not an object"
+    name = f"correction {short_repr(doc.get('id'))}"
+    for key, kind in CORRECTION_TYPES.items():
+        if type(doc.get(key)) is not kind:
+            return f"{name} has the {key} {short_repr(doc.get(key))}"
+    if not SAFE_ID.match(doc["report_id"]):
+        return f"{name} has the report id {short_repr(doc['report_id'])}"
+    if doc["field"] not in META_FIELDS:
+        return f"{name} corrects the field {short_repr(doc['field'])}"
+    if doc["id"] != f"{doc['report_id']}:{doc['field']}":
+        return f"{name} is filed under another report or field"
+    if not TIMESTAMP.match(doc["updated"]):
+        return f"{name} has the time {short_repr(doc['updated'])}"
+    if not doc["reviewer"].strip() or CONTROL.search(doc["reviewer"]):
+        return f"{name} has the reviewer {short_repr(doc['reviewer'])}"
+    return value_problem(name, doc["field"], doc.get("value"))
+
+
+def value_problem(name: str, field: str, value: Any) -> str | None:
+    """Why `value` cannot be the corrected `field` (`name` names the correction), or None."""
+    if field == "year":
+        low, high = YEAR_RANGE
+        if not (is_int(value) and low <= value <= high):
+            return f"{name} has the year {short_repr(value)}"
+    elif field == "kind":
+        if value not in KINDS:
+            return f"{name} has the kind {short_repr(value)}"
+    elif not (isinstance(value, str) and value.strip() and len(value) <= MAX_META_TEXT
+              and not CONTROL.search(value)):
+        return f"{name} has the {field} {short_repr(value)}"
     return None
 
 

@@ -7,7 +7,8 @@ as `{"batch": [record, …]}`. A record puts a whole document; nothing is ever r
 (deleted marks are tombstones), so the state is "the last record of each id wins".
 
 Marks live in one table per report (table name = report id); the undo history lives in
-the table `_history`. Every write takes the cross-process lock `store/.lock`, first applies
+the table `_history`, reviewers' corrections of report metadata in the table `_meta`.
+Every write takes the cross-process lock `store/.lock`, first applies
 what other processes appended, then appends one line and fsyncs before returning. A last
 line without its newline (a writer killed mid-append) is ignored by readers and moved to
 `store/annotations.torn` by the next writer. When superseded records outnumber live ones
@@ -43,6 +44,8 @@ from annotations.fsutil import atomic_write_bytes, folder_lock
 from annotations.model import Annotation
 from annotations.records import (
     LINKS_TABLE,
+    META_TABLE,
+    correction_problem,
     history_problem,
     is_int,
     link_problem,
@@ -54,8 +57,10 @@ FORMAT = "shenyue-annotations"
 SCHEMA_VERSION = 1
 STORE_FILE = "annotations.jsonl"
 TORN_FILE = "annotations.torn"
+METACACHE_FILE = "corrections.cache.json"
 HISTORY = "_history"
 LINKS = LINKS_TABLE  # follow-through decisions: a plan of one report, evidence in the next
+META = META_TABLE  # metadata corrections: a report's title, place, year, issuer or kind
 COMPACT_MIN_SUPERSEDED = 10_000
 HISTORY_KEEP = 1_000
 
@@ -66,6 +71,7 @@ Put = tuple[str, str, Doc]
 # the start of every record; user text cannot fake it because JSON escapes its quotes
 # (table names are report ids and ids are UUIDs: neither holds a quote)
 RECORD_HEAD = re.compile(rb'\{"table": "([^"]*)", "id": "([^"]*)", "doc": ')
+META_HEAD = b'{"table": "_meta", "id": "'
 BATCH_HEAD = b'{"batch": ['
 BATCH_PATTERN = re.compile(re.escape(BATCH_HEAD))
 NEWLINE = re.compile(b"\n")
@@ -139,6 +145,9 @@ def record_problem(table: Any, doc_id: Any, doc: Any) -> str | None:
     if table == LINKS:
         problem = link_problem(doc)
         return problem or (None if doc["id"] == doc_id else f"link {doc_id} is misfiled")
+    if table == META:
+        problem = correction_problem(doc)
+        return problem or (None if doc["id"] == doc_id else f"correction {doc_id} is misfiled")
     problem = mark_problem(doc)
     if problem:
         return problem
@@ -503,6 +512,16 @@ class Store:
         except OSError as exc:  # the store folder is a file, a symlink loop, unreadable
             raise unreadable(self.path, exc) from exc
         return scan_journal(data, self.path, needle)
+
+    def corrections(self) -> list[Doc]:
+        """Every metadata correction, tombstones included. When this process has not loaded
+        the journal (`shenyue list`), they come from a cache that is brought up to date by
+        reading only what was appended since it was written (see metacache.py)."""
+        if self.journal.loaded():
+            return list(self.tables().get(META, {}).values())
+        from annotations.metacache import cached_corrections
+
+        return cached_corrections(self.path, self.folder / METACACHE_FILE)
 
     @contextmanager
     def _writing(self) -> Iterator[Tables]:

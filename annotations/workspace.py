@@ -17,11 +17,21 @@ import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
 from annotations.clean import normalise, person_name
+from annotations.corrections import (
+    Correction,
+    MetaValue,
+    checked_value,
+    corrected,
+    correction_id,
+    live,
+    provenance,
+)
 from annotations.errors import IngestError, UserError
 from annotations.export import (
     WRITERS,
@@ -53,6 +63,7 @@ from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.roles import Role, sentence_roles
 from annotations.store import (
     LINKS,
+    META,
     Doc,
     Put,
     Store,
@@ -150,21 +161,89 @@ class Workspace:
                     ws.library.create()
                     for file in seed_files() if seed else []:
                         ws.library.import_file(file, ws._reanchor)
+        if ws.library.outdated():
+            with ws.library.lock():
+                if ws.library.outdated():
+                    ws.library.upgrade()
         return ws
 
     # -- reports (library.py) ------------------------------------------------------------
 
     def reports(self) -> list[ReportMeta]:
-        """Every report's metadata, sorted by title (no report text is read)."""
-        return self.library.reports()
+        """Every report's metadata with the reviewers' corrections, sorted by title (no report
+        text is read, and of the store only the corrections)."""
+        return sorted(self.index().values(), key=lambda m: (m.title, m.id))
+
+    def index(self) -> dict[str, ReportMeta]:
+        """Every report's metadata with the reviewers' corrections, by id."""
+        fixes = live(self.store.corrections())
+        return {rid: corrected(meta, fixes.get(rid, {}))
+                for rid, meta in self.library.index().items()}
 
     def report(self, report_id: str) -> Report:
-        """The report with this id, text and structure loaded (cached per process)."""
-        return self.library.report(report_id)
+        """The report with this id, text and structure loaded (cached per process), with
+        its metadata as corrected."""
+        report = self.library.report(report_id)
+        fixes = live(d for d in self.store.corrections() if d["report_id"] == report_id)
+        return replace(report, meta=corrected(report.meta, fixes.get(report_id, {})))
 
     def resolve(self, ref: str) -> ReportMeta:
-        """The report named by an id, an unambiguous id prefix, or a title fragment."""
-        return self.library.resolve(ref)
+        """The report named by an id, an unambiguous id prefix, or a title fragment (its
+        title as corrected)."""
+        return self.library.resolve(ref, self.index())
+
+    # -- metadata corrections (corrections.py) ---------------------------------------------
+
+    def corrections(
+        self, report_id: str | None = None, reviewer: str | None = None, *,
+        include_deleted: bool = False,
+    ) -> list[Correction]:
+        """The reviewers' corrections of report metadata, sorted by (report, field)."""
+        return [
+            Correction.from_json(doc)
+            for doc in sorted(self.store.corrections(), key=lambda d: d["id"])
+            if (report_id is None or doc["report_id"] == report_id)
+            and (reviewer is None or doc["reviewer"] == reviewer)
+            and (include_deleted or not doc["deleted"])
+        ]
+
+    def metadata(self, report_id: str) -> list[MetaValue]:
+        """Each correctable field of a report: its value in force and where it came from
+        (the file, derived by Shenyue, or a correction: by whom and when)."""
+        meta = self.library.index().get(report_id)
+        if meta is None:
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        return provenance(meta, {c.field: c for c in self.corrections(report_id)})
+
+    def correct(self, report_id: str, **values: Any) -> ReportMeta:
+        """Correct a report's title, place, year, issuer or kind (an empty value or None
+        removes the correction, back to what was read or derived). One durable write, one
+        undo step; the text is never touched. Returns the metadata as corrected."""
+        if report_id not in self.library.index():
+            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        wanted = {field: checked_value(field, value) for field, value in values.items()}
+        reviewer = checked_reviewer(self.reviewer)
+        title = self.index()[report_id].title
+        now = now_iso()
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            current = tables.get(META, {})
+            puts: list[Put] = []
+            for field, value in wanted.items():
+                doc_id = correction_id(report_id, field)
+                before = current.get(doc_id)
+                if value is None:
+                    if before is not None and not before["deleted"]:
+                        puts.append((META, doc_id, {**before, "reviewer": reviewer,
+                                                    "updated": now, "deleted": True}))
+                elif before is None or before["deleted"] or before["value"] != value:
+                    fix = Correction(report_id, field, value, reviewer, now)
+                    puts.append((META, doc_id, fix.to_json()))
+            fields = ", ".join(doc["field"] for _t, _i, doc in puts)
+            return f"correct {fields} of «{short(title)}»", puts
+
+        self.store.change(self.reviewer, build, now)
+        return self.index()[report_id]
 
     def import_report(self, file_path: str | Path) -> Report:
         """Import one file; importing the same text again returns the existing report.
@@ -497,12 +576,17 @@ class Workspace:
         """Write the marks (filtered) as json, w3c, csv, md, xlsx or qdpx to `path` (None or
         "-": stdout); a file is replaced atomically. Returns how many marks were written."""
         check_format(fmt)
-        index = self.library.index()
+        index = self.index()
         if fmt == "json":
             # the documents as stored: 100,000 marks export without building objects
             docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
-            metas = [index[rid] for rid in sorted({d["report_id"] for d in docs}) if rid in index]
-            write_output(path, fmt, lambda out: write_json(out, docs, metas))
+            fixes = [c.to_json() for c in self.corrections(report_id, reviewer,
+                                                           include_deleted=True)]
+            links = self._link_docs(report_id, reviewer)
+            named = ({d["report_id"] for d in docs} | {c["report_id"] for c in fixes}
+                     | {r for d in links for r in (d["plan_report"], d["review_report"])})
+            metas = [index[rid] for rid in sorted(named) if rid in index]
+            write_output(path, fmt, lambda out: write_json(out, docs, metas, fixes, links))
             return len(docs)
         marks = self.annotations(report_id, tag, reviewer)
         if fmt == "qdpx":  # a selection needs a place in the current text: orphans have none
@@ -515,6 +599,16 @@ class Workspace:
         else:
             write_output(path, fmt, lambda out: WRITERS[fmt](out, marks, metas, self.report))
         return len(marks)
+
+    def _link_docs(self, report_id: str | None, reviewer: str | None) -> list[Doc]:
+        """The follow-through decisions touching a report (all: None) by a reviewer (all:
+        None), tombstones included, in id order."""
+        return sorted(
+            (d for d in self.store.tables().get(LINKS, {}).values()
+             if (report_id is None or report_id in (d["plan_report"], d["review_report"]))
+             and (reviewer is None or d["reviewer"] == reviewer)),
+            key=lambda d: d["id"],
+        )
 
     def merge(self, path: str | Path) -> MergeResult:
         """Merge a native export (another reviewer's, another machine's): for each id the
@@ -547,6 +641,21 @@ class Workspace:
                     f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
                     "text at its offsets; export it again."
                 )
+        for link in incoming.links:
+            missing = [r for r in (link["plan_report"], link["review_report"]) if r not in index]
+            if missing:
+                title = incoming.titles.get(missing[0]) or "untitled"
+                raise UserError(
+                    f"{path} follows plans into report {missing[0]} ({title}), which this "
+                    "workspace does not have; import that report first, then merge again."
+                )
+        for fix in incoming.corrections:
+            if fix["report_id"] not in index:
+                title = incoming.titles.get(fix["report_id"]) or "untitled"
+                raise UserError(
+                    f"{path} corrects report {fix['report_id']} ({title}), which this "
+                    "workspace does not have; import that report first, then merge again."
+                )
         counts: Counter[str] = Counter()
 
         def build(tables: Tables) -> tuple[str, list[Put]]:
@@ -559,6 +668,13 @@ class Workspace:
                     continue
                 counts["added" if current is None else "updated"] += 1
                 puts.append((doc["report_id"], doc["id"], doc))
+            for table, docs, what in ((META, incoming.corrections, "corrections"),
+                                      (LINKS, incoming.links, "links")):
+                for doc in docs:  # newest wins, as for marks
+                    current = tables.get(table, {}).get(doc["id"])
+                    if current is None or doc["updated"] > current["updated"]:
+                        counts[what] += 1
+                        puts.append((table, doc["id"], doc))
             return f"merge {Path(path).name}", puts
 
         self.store.change(self.reviewer, build, now_iso())
@@ -567,7 +683,7 @@ class Workspace:
             p, o = self._settle(rid)
             placed, orphaned = placed + p, orphaned + o
         return MergeResult(counts["added"], counts["updated"], counts["unchanged"],
-                                  placed, orphaned)
+                           placed, orphaned, counts["corrections"], counts["links"])
 
     def lookup(
         self,

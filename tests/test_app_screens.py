@@ -71,8 +71,8 @@ async def test_library_shows_progress_and_counts(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         row = table(app).get_row(rid)
-        assert str(row[5]).strip() == "100%"
-        assert str(row[6]) == "░" * 10
+        assert str(row[6]).strip() == "100%"
+        assert str(row[7]) == "░" * 10
 
 
 @app_test

@@ -35,7 +35,7 @@ def some_marks(ws: Workspace) -> None:
     at = text.index("行政复议")
     ws.annotate(rid, at, at + 4, "shortcoming", '信息化程度不高,"需跟进"')
     ws.annotate(rid, 0, 12, "achievement")
-    gone = ws.annotate(ws.resolve("大连").id, 30, 50, "plan", "删掉")
+    gone = ws.annotate(ws.resolve("大连市").id, 30, 50, "plan", "删掉")
     ws.delete_annotation(gone.id)
 
 

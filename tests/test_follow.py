@@ -132,3 +132,33 @@ def test_a_decision_names_a_verdict_we_know(ws: Workspace) -> None:
     first = ws.follow(plan_doc, later)[0]
     with pytest.raises(UserError, match="Unknown verdict"):
         ws.decide_follow(plan_doc, later, first.plan, verdict="done")
+
+
+def test_decisions_travel_with_export_and_merge(ws: Workspace, tmp_path: Path) -> None:
+    plan_doc, later = seed_id(ws, "changhai"), seed_id(ws, "changzhou")
+    first = ws.follow(plan_doc, later)[0]
+    chosen = ws.review_passages(later)[-1]
+    ws.decide_follow(plan_doc, later, first.plan, confirm=chosen, verdict="partly")
+    exported = tmp_path / "mine.json"
+    ws.export("json", exported)
+    other = Workspace.open(tmp_path / "other", reviewer="甲")
+    result = other.merge(exported)
+    assert result.links == 1
+    assert other.follow(plan_doc, later) == ws.follow(plan_doc, later)
+    again = tmp_path / "again.json"
+    other.export("json", again)
+    assert again.read_bytes() == exported.read_bytes()
+    assert other.merge(exported).links == 0
+
+
+def test_a_merged_decision_is_checked_like_every_record(ws: Workspace, tmp_path: Path) -> None:
+    plan_doc, later = seed_id(ws, "changhai"), seed_id(ws, "changzhou")
+    ws.decide_follow(plan_doc, later, ws.follow(plan_doc, later)[0].plan, verdict="kept")
+    exported = tmp_path / "mine.json"
+    ws.export("json", exported)
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    data["links"][0]["verdict"] = "done"
+    exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    other = Workspace.open(tmp_path / "other", reviewer="甲")
+    with pytest.raises(UserError, match="verdict 'done'"):
+        other.merge(exported)

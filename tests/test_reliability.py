@@ -59,7 +59,7 @@ def test_every_confirmed_mark_survives_kill_9(tmp_path: Path) -> None:
 
 def test_four_processes_writing_at_once_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     home = tmp_path / "ws"
-    report_id = Workspace.open(home).resolve("大连").id
+    report_id = Workspace.open(home).resolve("大连市").id
     children = [writer(home, f"p{n}", report_id, 200) for n in range(4)]
     printed: list[str] = []
     for child in children:

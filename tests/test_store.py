@@ -103,7 +103,9 @@ def test_a_file_we_cannot_trust_is_refused_and_left_untouched(
     with pytest.raises(StoreError):
         fresh.annotate(a_report(ws), 1, 5, "plan")
     assert path.read_bytes() == content
-    assert sorted(p.name for p in path.parent.iterdir()) == [".lock", "annotations.jsonl"]
+    # nothing else written (the refusal may come before the lock is taken: reading the
+    # report's corrections already checks the journal)
+    assert {p.name for p in path.parent.iterdir()} <= {".lock", "annotations.jsonl"}
 
 
 def test_a_damaged_middle_line_is_refused(ws: Workspace) -> None:

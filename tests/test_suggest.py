@@ -203,7 +203,7 @@ def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_cli_plain_lists_tagged_sentences(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--home", str(tmp_path / "ws"), "suggest", "2021年,我区"]) == 0
+    assert main(["--home", str(tmp_path / "ws"), "suggest", "长兴岛"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any("shortcoming" in line and "有待" in line for line in lines)
     assert not any("2022年1月18日" in line for line in lines)
@@ -214,10 +214,10 @@ def test_apply_is_one_undo_step_and_not_repeated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = tmp_path / "ws"
-    args = ["--home", str(home), "--reviewer", "tester", "suggest", "2021年,我区", "--apply"]
+    args = ["--home", str(home), "--reviewer", "tester", "suggest", "长兴岛", "--apply"]
     assert main(args) == 0
     ws = Workspace.open(home, reviewer="tester")
-    report_id = ws.resolve("2021年,我区").id
+    report_id = ws.resolve("长兴岛").id
     marks = ws.annotations(report_id)
     assert len(marks) == len(tagged(suggest(ws.report(report_id))))
     assert {m.reviewer for m in marks} == {REVIEWER}
@@ -231,7 +231,7 @@ def test_apply_is_one_undo_step_and_not_repeated(
 
 
 def test_rejected_and_marked_suggestions_do_not_come_back(ws: Workspace, tmp_path: Path) -> None:
-    report_id = ws.resolve("2021年,我区").id
+    report_id = ws.resolve("长兴岛").id
     first, second, *rest = ws.suggestions(report_id)
     ws.reject_suggestion(report_id, first.start, first.end)
     ws.annotate(report_id, second.start, second.start + 2, Tag.ACHIEVEMENT)

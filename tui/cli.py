@@ -18,7 +18,8 @@ from annotations.errors import UserError
 from annotations.export import FORMATS
 from annotations.library import ImportSummary, sections_to_json
 from annotations.lookup import Hit, text_hits
-from annotations.model import TAG_LABELS_ZH, Tag
+from annotations.model import TAG_LABELS_ZH, Kind, Tag
+from annotations.records import META_FIELDS
 from annotations.workspace import Workspace
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
@@ -166,7 +167,8 @@ def print_import_table(summary: ImportSummary) -> None:
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     """List the reports of the workspace."""
     metas = ws.reports()
-    keys = ("id", "title", "year", "issuer", "published", "doc_number", "chars")
+    keys = ("id", "title", "title_derived", "year", "place", "kind", "issuer", "published",
+            "doc_number", "chars")
     if args.json:
         print_json([{k: m.to_json()[k] for k in keys} for m in metas])
         return EXIT_OK
@@ -178,11 +180,13 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     from rich.text import Text
 
     table = Table(box=None, header_style="bold")
-    for name in ("id", "year", "chars", "title", "issuer"):
+    for name in ("id", "year", "chars", "place", "title", "issuer"):
         table.add_column(name, no_wrap=name != "title")
     for m in metas:
         # titles come from report text: never let Rich read them as markup
-        table.add_row(Text(m.id), Text(str(m.year or "")), Text(str(m.chars)), Text(m.title),
+        title = Text(m.title, style="italic" if m.title_derived else "")
+        table.add_row(Text(m.id), Text(str(m.year or "")), Text(str(m.chars)),
+                      Text(m.place or ""), title,
                       Text(m.issuer or ""))
     console().print(table)
     return EXIT_OK
@@ -201,10 +205,12 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         print_json(data)
         return EXIT_OK
     out = sys.stdout
-    out.write(f"{meta.title}\n")
+    out.write(f"{meta.title}{' (title made up by Shenyue)' if meta.title_derived else ''}\n")
     for label, value in (
         ("id", meta.id),
         ("year", meta.year),
+        ("place", meta.place),
+        ("kind", meta.kind),
         ("issuer", meta.issuer),
         ("published", meta.published),
         ("doc number", meta.doc_number),
@@ -219,6 +225,24 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
             out.write(f"{'  ' * section.level}{section.title}  [{section.start}-{section.end}]\n")
     else:
         out.write("\n" + report.text + ("" if report.text.endswith("\n") else "\n"))
+    return EXIT_OK
+
+
+def cmd_meta(ws: Workspace, args: argparse.Namespace) -> int:
+    """Show a report's metadata and where each value came from; with options, correct it."""
+    meta = ws.resolve(args.report)
+    changes = {f: getattr(args, f) for f in META_FIELDS if getattr(args, f) is not None}
+    if changes:
+        meta = ws.correct(meta.id, **changes)
+    values = ws.metadata(meta.id)
+    if args.json:
+        print_json({"id": meta.id, **{v.field: v.to_json() for v in values}})
+        return EXIT_OK
+    print(f"{meta.id}  {meta.title}")
+    for v in values:
+        origin = v.origin if v.origin != "correction" else (
+            f"corrected by {v.reviewer}, {(v.updated or '')[:19].replace('T', ' ')} UTC")
+        print(f"  {v.field + ':':<8}{'' if v.value is None else v.value}  ({origin})")
     return EXIT_OK
 
 
@@ -351,7 +375,9 @@ def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
         r = ws.merge(path)
         print(f"{one_line(path)}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged"
               + (f", {r.reanchored} re-anchored" if r.reanchored else "")
-              + (f", {r.orphaned} orphaned" if r.orphaned else ""))
+              + (f", {r.orphaned} orphaned" if r.orphaned else "")
+              + (f", {r.corrections} metadata corrections" if r.corrections else "")
+              + (f", {r.links} follow-through decisions" if r.links else ""))
     return EXIT_OK
 
 
@@ -530,6 +556,14 @@ def build_parser() -> Parser:
     p = add("show", cmd_show, "show a report's metadata and text or outline")
     p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
     p.add_argument("--outline", action="store_true", help="the section tree instead of the text")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p = add("meta", cmd_meta, "show a report's title, place, year, issuer and kind and where "
+            "each came from; correct them with the options (an empty value removes a correction)")
+    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
+    for name in META_FIELDS:
+        p.add_argument(f"--{name}", metavar=name.upper(),
+                       help=f"one of {', '.join(k.value for k in Kind)} (or 年度报告/工作要点/其他)"
+                       if name == "kind" else f"the corrected {name}")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     tags = [t.value for t in Tag]
     p = add("annotate", cmd_annotate, "mark a passage of a report")

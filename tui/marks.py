@@ -105,6 +105,7 @@ _CHANGE_SHAPES = (  # in the order of the messages in `change_message`
     re.compile(r"re-anchor (?P<count>\d+) marks of (?P<title>.*)"),
     re.compile(r"merge (?P<name>.*)"),
     re.compile(r"follow-through of «(?P<quote>.*)»"),
+    re.compile(r"correct (?P<fields>[a-z, ]+) of «(?P<title>.*)»"),
 )
 
 
@@ -113,7 +114,8 @@ def change_message(summary: str) -> str:
     names are kept verbatim, and a summary of an unknown shape is returned as it is."""
     messages = (_("add {tag} mark «{quote}»"), _("add {count} marks"), _("edit mark «{quote}»"),
                 _("delete mark «{quote}»"), _("re-anchor {count} marks of {title}"),
-                _("merge {name}"), _("follow-through of «{quote}»"))
+                _("merge {name}"), _("follow-through of «{quote}»"),
+                _("correct the {fields} of «{title}»"))
     for pattern, message in zip(_CHANGE_SHAPES, messages, strict=True):
         found = pattern.fullmatch(summary)
         if found is not None:

@@ -61,6 +61,7 @@ class Row:
         """The value this row sorts by in `column`."""
         keys: dict[str, tuple[object, ...]] = {
             "title": (self.meta.title,),
+            "place": (self.meta.place or "",),
             "issuer": (self.meta.issuer or "",),
             "year": (self.meta.year or 0,),
             "chars": (self.meta.chars,),
@@ -70,12 +71,12 @@ class Row:
         return (*keys[column], self.meta.title)
 
 
-COLUMNS = ("title", "issuer", "year", "chars", "progress", "marks")
+COLUMNS = ("title", "place", "issuer", "year", "chars", "progress", "marks")
 
 
 def column_label(column: str) -> str:
     """The heading of a library column in the interface language."""
-    labels = {"title": _("Title"), "issuer": _("Issuer"), "year": _("Year"),
+    labels = {"title": _("Title"), "place": _("Place"), "issuer": _("Issuer"), "year": _("Year"),
               "chars": _("Chars"), "progress": _("Done"), "marks": _("Marks")}
     return labels[column]
 
@@ -91,6 +92,9 @@ class LibraryScreen(Screen[None]):
         Binding("i", "import", "Import", id="library.import"),
         Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
         Binding("o", "sort", "Sort", id="library.sort"),
+        Binding("m", "meta", "Metadata", id="library.meta"),
+        Binding("u", "app.undo", "Undo", id="library.undo"),
+        Binding("ctrl+r", "app.redo", "Redo", id="library.redo", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter", show=False),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -112,7 +116,7 @@ class LibraryScreen(Screen[None]):
         return cast("ShenyueApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("Filter by title, issuer or year"), id="filter")
+        yield Input(placeholder=_("Filter by title, place, issuer or year"), id="filter")
         yield DataTable(id="reports", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-status", markup=False)
         yield Footer()
@@ -120,7 +124,7 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
         table.add_column(" ", key="mark", width=1)
-        widths = {"title": 44, "issuer": 18}
+        widths = {"title": 40, "place": 14, "issuer": 16}
         for column in COLUMNS:
             table.add_column(column_label(column), key=column, width=widths.get(column))
         self.query_one("#filter", Input).display = False
@@ -161,7 +165,8 @@ class LibraryScreen(Screen[None]):
     def _visible_rows(self) -> list[Row]:
         needle = self.filter_text.casefold()
         rows = [r for r in self.rows if not needle or needle in
-                f"{r.meta.title} {r.meta.issuer or ''} {r.meta.year or ''}".casefold()]
+                f"{r.meta.title} {r.meta.place or ''} {r.meta.issuer or ''} {r.meta.year or ''}"
+                .casefold()]
         return sorted(rows, key=lambda r: r.sort_key(self.sort_column), reverse=self.sort_reverse)
 
     def _fill(self) -> None:
@@ -172,7 +177,10 @@ class LibraryScreen(Screen[None]):
             meta = row.meta
             table.add_row(
                 Text("●" if meta.id in self.marked else ""),
-                Text(meta.title, no_wrap=True, overflow="ellipsis"),
+                # a made-up title (the report prints none) is set in italics
+                Text(meta.title, no_wrap=True, overflow="ellipsis",
+                     style="italic" if meta.title_derived else ""),
+                Text(meta.place or "—", no_wrap=True, overflow="ellipsis"),
                 Text(meta.issuer or "—", no_wrap=True, overflow="ellipsis"),
                 Text(str(meta.year or "—")),
                 Text(f"{meta.chars:,}", justify="right"),
@@ -216,6 +224,20 @@ class LibraryScreen(Screen[None]):
         self._fill()
         column = column_label(self.sort_column)
         self.notify(_("Sorted by {column}").format(column=column), timeout=2)
+
+    def action_meta(self) -> None:
+        from tui.screens.meta import MetaScreen
+
+        report = self.selected_report()
+        if report is None:
+            return
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.reload_marks()
+                self.notify(_("Metadata saved; u undoes it."), markup=False, timeout=3)
+
+        self.app.push_screen(MetaScreen(report), saved)
 
     def action_toggle_compare(self) -> None:
         report = self.selected_report()
