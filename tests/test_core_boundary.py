@@ -42,3 +42,14 @@ def test_cli_without_app_does_not_import_textual(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_serve_does_not_import_textual() -> None:
+    # the server only relays bytes: Textual runs in each tab's own `shenyue open` process
+    code = (
+        "import sys\n"
+        "from tui.serve import make_server\n"
+        "make_server('true', '127.0.0.1', 8000)\n"
+        "print('textual' in sys.modules)"
+    )
+    assert run_python(code) == "False"
