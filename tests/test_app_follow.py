@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from tests.appkit import app_test, open_workspace, seed_id
@@ -13,6 +14,14 @@ from tui.screens.follow import FollowScreen
 
 def reports_table(app: ShenyueApp) -> DataTable[object]:
     return app.screen.query_one("#reports", DataTable)
+
+
+def static_text(widget: Static) -> str:
+    """What a Static holding Rich renderables shows, as plain text (wide: no wrapping)."""
+    console = Console(width=400, color_system=None)
+    with console.capture() as captured:
+        console.print(widget.content)
+    return captured.get()
 
 
 @app_test
@@ -35,8 +44,8 @@ async def test_follow_two_marked_reports_and_decide(tmp_path: Path) -> None:
         await pilot.press("j")
         second = screen.items[1]
         assert screen.current() == second
-        assert second.plan.text.split()[0][:8] in str(
-            screen.query_one("#evidence", Static).render())
+        assert second.plan.text.split()[0][:8] in static_text(
+            screen.query_one("#evidence", Static))
         await pilot.press("right_square_bracket", "y")
         await pilot.pause()
         chosen = second.evidence[1].passage
