@@ -38,7 +38,8 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 @contextmanager
 def serve_process(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`shenyue serve` on `home` (reviewer `web`, English) until the block ends, then Ctrl+C.
+    """`shenyue serve` on `home` (reviewer `web`, English) until the block ends, then Ctrl+C,
+    which must stop it with exit code 0.
 
     Its output goes to `serve.log` beside the workspace, to read when a test fails.
     """
@@ -53,7 +54,9 @@ def serve_process(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         finally:
             process.send_signal(signal.SIGINT)
             try:
-                process.wait(timeout=30)
+                code = process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+                raise
+    assert code == 0, "Ctrl+C should stop the server cleanly; see serve.log"

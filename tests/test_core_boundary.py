@@ -49,7 +49,7 @@ def test_serve_does_not_import_textual() -> None:
     code = (
         "import sys\n"
         "from tui.serve import make_server\n"
-        "make_server('true', '127.0.0.1', 8000)\n"
+        "make_server('true', '127.0.0.1', 8000, local_only=True)\n"
         "print('textual' in sys.modules)"
     )
     assert run_python(code) == "False"

@@ -8,11 +8,13 @@ module itself never imports Textual; textual-serve is imported only when serving
 from __future__ import annotations
 
 import errno
+import ipaddress
 import shlex
 import socket
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from annotations.errors import UserError
 from annotations.workspace import Workspace
@@ -52,6 +54,31 @@ def port_error(host: str, port: int, exc: OSError) -> UserError:
     return UserError(f"Cannot listen on {host} port {port}: {exc.strerror or exc}.")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address) means this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(host_header: str, origin: str | None, local_only: bool) -> str | None:
+    """Why a websocket request must not start an app (None: it may).
+
+    A page from another site may open a websocket to this server (browsers allow that across
+    sites), and a site whose name is re-pointed at 127.0.0.1 reaches it under its own name:
+    so the page's origin must be this server, and a loopback server answers loopback names only.
+    """
+    if origin is not None and urlsplit(origin).netloc != host_header:
+        return f"origin {origin} is not this server"
+    name = urlsplit(f"//{host_header}").hostname or ""
+    if local_only and not is_loopback(name):
+        return f"host {name!r} is not this machine"
+    return None
+
+
 def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     """Serve the app on http://host:port until Ctrl+C; each browser tab gets its own app."""
     if not 1 <= port <= 65535:
@@ -59,7 +86,8 @@ def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     # a store that is damaged or too new is refused here, once, rather than in every tab
     ws.annotations()
     check_port(host, port)
-    server = make_server(child_command(ws.home, ws.reviewer, lang), host, port)
+    server = make_server(child_command(ws.home, ws.reviewer, lang), host, port,
+                         local_only=is_loopback(host))
     print(f"Shenyue (审阅) at http://{host}:{port}/ — every browser tab runs its own app on "
           f"{ws.home.resolve()} as reviewer {ws.reviewer}. No password: anyone who can reach "
           "this address can read and mark. Ctrl+C stops.", flush=True)
@@ -70,9 +98,10 @@ def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
         raise port_error(host, port, exc) from exc
 
 
-def make_server(command: str, host: str, port: int) -> Any:
+def make_server(command: str, host: str, port: int, *, local_only: bool) -> Any:
     """A textual-serve Server for `command`, whose pages connect back to the address the
-    browser used (not to the bind address, which may be 0.0.0.0)."""
+    browser used (not to the bind address, which may be 0.0.0.0), and which starts no app
+    for another site's page (see `refusal`)."""
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -87,5 +116,13 @@ def make_server(command: str, host: str, port: int) -> Any:
             # no await before the template reads it, so concurrent requests cannot mix hosts
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            """Start the app for this tab, unless the request comes from another site."""
+            reason = refusal(request.host, request.headers.get("Origin"), local_only)
+            if reason is not None:
+                print(f"refused a browser connection: {reason}", flush=True)
+                raise web.HTTPForbidden(text=f"Shenyue refuses this connection: {reason}.")
+            return await super().handle_websocket(request)
 
     return ShenyueServer(command, host=host, port=port, title="Shenyue 审阅")
