@@ -88,7 +88,8 @@ def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     check_port(host, port)
     server = make_server(child_command(ws.home, ws.reviewer, lang), host, port,
                          local_only=is_loopback(host))
-    print(f"Shenyue (审阅) at http://{host}:{port}/ — every browser tab runs its own app on "
+    address = f"[{host}]" if ":" in host else host  # an IPv6 address needs brackets in a URL
+    print(f"Shenyue (审阅) at http://{address}:{port}/ — every browser tab runs its own app on "
           f"{ws.home.resolve()} as reviewer {ws.reviewer}. No password: anyone who can reach "
           "this address can read and mark. Ctrl+C stops.", flush=True)
     try:
