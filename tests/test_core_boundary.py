@@ -57,3 +57,14 @@ def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Pa
         "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))"
     )
     assert run_python(code) == "[]"
+
+
+def test_serve_does_not_import_textual() -> None:
+    # the server only relays bytes: Textual runs in each tab's own `shenyue open` process
+    code = (
+        "import sys\n"
+        "from tui.serve import make_server\n"
+        "make_server('true', '127.0.0.1', 8000, local_only=True)\n"
+        "print('textual' in sys.modules)"
+    )
+    assert run_python(code) == "False"

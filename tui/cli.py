@@ -1,6 +1,7 @@
 """`shenyue …`: the command line.
 
-Only `shenyue` without a subcommand (or `shenyue open`) imports the interface; every other
+Only `shenyue` without a subcommand (or `shenyue open`) imports the interface, and `shenyue
+serve` imports textual-serve (its browser tabs each run `shenyue open`); every other
 subcommand stays on the plain-Python core so it answers at once over SSH.
 """
 
@@ -71,6 +72,14 @@ def cmd_open(ws: Workspace, args: argparse.Namespace) -> int:
 
     report_id = ws.resolve(args.report).id if getattr(args, "report", None) else None
     run_app(ws, report_id, args.lang)
+    return EXIT_OK
+
+
+def cmd_serve(ws: Workspace, args: argparse.Namespace) -> int:
+    """Serve the app to web browsers, one app process per tab, until Ctrl+C."""
+    from tui.serve import serve
+
+    serve(ws, args.host, args.port, args.lang)
     return EXIT_OK
 
 
@@ -549,6 +558,11 @@ def build_parser() -> Parser:
 
     p = add("open", cmd_open, "open the review app (the default)")
     p.add_argument("report", nargs="?", help="open this report directly")
+    p = add("serve", cmd_serve,
+            "serve the app to web browsers (one app per tab, same workspace; no password)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p = add("import", cmd_import, "import report files or folders (recursively)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p = add("list", cmd_list, "list the reports")
