@@ -369,6 +369,50 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_memo(ws: Workspace, args: argparse.Namespace) -> int:
+    """Write the review memo of one or more reports (docx, html or md)."""
+    from annotations.memo import CONSENSUS, write_memo
+
+    if args.consensus and getattr(args, "reviewer", None):
+        raise UsageError("shenyue memo: --consensus and --reviewer exclude each other")
+    report_ids = [ws.resolve(ref).id for ref in args.reports]
+    reviewer = CONSENSUS if args.consensus else reviewer_filter(ws, args)
+    memo = write_memo(ws, report_ids, args.output, args.format, reviewer)
+    if args.output not in (None, "-"):
+        marks = sum(len(r.marks) + len(r.orphans) for r in memo.reports)
+        print(f"wrote the memo of {len(memo.reports)} reports ({marks} marks) to "
+              f"{one_line(args.output)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_stats(ws: Workspace, args: argparse.Namespace) -> int:
+    """Marks per tag and coverage per report and section; marks per year of each place."""
+    from annotations.stats import workspace_stats
+
+    report_ids = [ws.resolve(ref).id for ref in args.reports] or None
+    stats = workspace_stats(ws, report_ids, reviewer_filter(ws, args))
+    if args.json:
+        print_json(stats.to_json())
+        return EXIT_OK
+    tags = [TAG_LABELS_ZH[t] for t in Tag]
+    print_table("marks per report", ("report", "place", "year", *tags, "total", "coverage"),
+                [(r.meta.title, r.meta.place or "", str(r.meta.year or ""),
+                  *(str(r.counts[t]) for t in Tag), str(r.total), f"{r.coverage:.0%}")
+                 for r in stats.reports], bars=True)
+    for r in stats.reports:
+        print_table(f"{r.meta.title}: marks per section", ("section", *tags, "coverage"),
+                    [(s.title, *(str(s.counts[t]) for t in Tag), f"{s.coverage:.0%}")
+                     for s in r.sections], bars=True)
+    for place in stats.places:
+        print_table(f"{place.place}: marks per year", ("year", *tags),
+                    [(str(year), *(str(c[t]) for t in Tag)) for year, c in place.years],
+                    bars=True)
+    if not stats.reports:
+        print("no marks yet: mark passages in the app or with `shenyue annotate`",
+              file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
     """Merge native exports from other reviewers or machines."""
     for path in args.files:
@@ -491,9 +535,11 @@ def figure(value: float | None, places: int = 3) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
+                bars: bool = False) -> None:
     """A Rich table on a terminal, else a `# title` line and tab-separated rows. Cells are
-    never read as markup (they may hold report titles)."""
+    never read as markup (they may hold report titles). With `bars`, the tag columns (成效,
+    不足, 计划) get a bar chart column on a terminal."""
     if not stdout_is_terminal():
         print(f"# {title}")
         for row in (columns, *rows):
@@ -508,9 +554,30 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
         numeric = all(cell.lstrip("-").replace(".", "", 1).isdigit() or not cell
                       for cell in (row[k] for row in rows))
         table.add_column(Text(name), justify="right" if numeric else "left", overflow="fold")
+    tag_columns = [columns.index(TAG_LABELS_ZH[t]) for t in Tag] if bars else []
+    if tag_columns:
+        table.add_column("", no_wrap=True)
+    most = max((int(row[k]) for row in rows for k in tag_columns), default=0)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        cells: list[Any] = [Text(cell) for cell in row]
+        if tag_columns:
+            cells.append(tag_bars([int(row[k]) for k in tag_columns], most))
+        table.add_row(*cells)
     console().print(table)
+
+
+BAR_WIDTH = 24
+
+
+def tag_bars(counts: Sequence[int], most: int) -> Any:
+    """One Rich bar per tag (achievement green, shortcoming red, plan blue), scaled to
+    `most`."""
+    from rich.bar import Bar
+    from rich.console import Group
+
+    colours = ("green", "red", "blue")
+    return Group(*(Bar(max(most, 1), 0, n, width=BAR_WIDTH, color=colour)
+                   for n, colour in zip(counts, colours, strict=True)))
 
 
 # -- the parser -------------------------------------------------------------------------
@@ -585,6 +652,21 @@ def build_parser() -> Parser:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--tag", help="only marks with this tag")
     p.add_argument("--report", metavar="R", help="only this report")
+    p = add("memo", cmd_memo, "write a review memo of one or more reports (several: compared)"
+            " — Word, HTML or Markdown (--reviewer: only that reviewer's marks)")
+    p.add_argument("reports", nargs="+", metavar="REPORT",
+                   help="id, id prefix or part of the title")
+    p.add_argument("--format", choices=("docx", "html", "md"),
+                   help="default: from the file name's ending, else docx")
+    p.add_argument("--consensus", action="store_true",
+                   help="only the marks the reviewers agreed on (reviewer 'consensus')")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (default: stdout; docx needs a file or a pipe)")
+    p = add("stats", cmd_stats, "marks per tag and coverage per report and section, and marks "
+            "per year of each place, as tables with bars (--reviewer: only that reviewer's)")
+    p.add_argument("reports", nargs="*", metavar="REPORT",
+                   help="id, id prefix or part of the title (default: every report with marks)")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
     p = add("merge", cmd_merge, "merge native exports (json) from other reviewers")
     p.add_argument("files", nargs="+", metavar="FILE")
     p = add("suggest", cmd_suggest,

@@ -18,8 +18,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 from annotations.errors import UserError
 from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
+from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
-from tui.marks import counts_bar, covered_share, live_marks, tag_counts
+from tui.marks import counts_bar, live_marks
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
