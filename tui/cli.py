@@ -376,6 +376,8 @@ def cmd_memo(ws: Workspace, args: argparse.Namespace) -> int:
     if args.consensus and getattr(args, "reviewer", None):
         raise UsageError("shenyue memo: --consensus and --reviewer exclude each other")
     report_ids = [ws.resolve(ref).id for ref in args.reports]
+    # a previous year without plan marks is read by the last trained model: no training here
+    ws.train_on_demand = False
     reviewer = CONSENSUS if args.consensus else reviewer_filter(ws, args)
     memo = write_memo(ws, report_ids, args.output, args.format, reviewer)
     if args.output not in (None, "-"):
