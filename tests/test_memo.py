@@ -191,7 +191,7 @@ def test_docx_has_heading_styles_toc_field_and_chinese_fonts(
     out = tmp_path / "memo.docx"
     write_memo(ws, [seed(ws, "changzhou")], out)
     document = docx.Document(str(out))
-    styles = {p.style.name for p in document.paragraphs}
+    styles = {p.style.name for p in document.paragraphs if p.style is not None}
     assert {"Title", "Heading 1", "Heading 2", "Quote"} <= styles
     body = document.element.body.xml
     assert 'TOC \\o "1-3"' in body and 'w:fldCharType="begin"' in body
