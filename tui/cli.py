@@ -396,19 +396,22 @@ def cmd_stats(ws: Workspace, args: argparse.Namespace) -> int:
     if args.json:
         print_json(stats.to_json())
         return EXIT_OK
-    tags = [TAG_LABELS_ZH[t] for t in Tag]
-    print_table("marks per report", ("report", "place", "year", *tags, "total", "coverage"),
+    if stdout_is_terminal():
+        from tui.charts import stats_tables
+
+        console().print(*stats_tables(stats))
+        return EXIT_OK
+    tags = [t.value for t in Tag]
+    print_table("marks per report", ("report", "place", "year", *tags, "coverage"),
                 [(r.meta.title, r.meta.place or "", str(r.meta.year or ""),
-                  *(str(r.counts[t]) for t in Tag), str(r.total), f"{r.coverage:.0%}")
-                 for r in stats.reports], bars=True)
+                  *(str(r.counts[t]) for t in Tag), f"{r.coverage:.4f}") for r in stats.reports])
     for r in stats.reports:
         print_table(f"{r.meta.title}: marks per section", ("section", *tags, "coverage"),
-                    [(s.title, *(str(s.counts[t]) for t in Tag), f"{s.coverage:.0%}")
-                     for s in r.sections], bars=True)
+                    [(s.title, *(str(s.counts[t]) for t in Tag), f"{s.coverage:.4f}")
+                     for s in r.sections])
     for place in stats.places:
         print_table(f"{place.place}: marks per year", ("year", *tags),
-                    [(str(year), *(str(c[t]) for t in Tag)) for year, c in place.years],
-                    bars=True)
+                    [(str(year), *(str(c[t]) for t in Tag)) for year, c in place.years])
     if not stats.reports:
         print("no marks yet: mark passages in the app or with `shenyue annotate`",
               file=sys.stderr)
@@ -537,11 +540,9 @@ def figure(value: float | None, places: int = 3) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
-                bars: bool = False) -> None:
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A Rich table on a terminal, else a `# title` line and tab-separated rows. Cells are
-    never read as markup (they may hold report titles). With `bars`, the tag columns (成效,
-    不足, 计划) get a bar chart column on a terminal."""
+    never read as markup (they may hold report titles)."""
     if not stdout_is_terminal():
         print(f"# {title}")
         for row in (columns, *rows):
@@ -556,30 +557,9 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
         numeric = all(cell.lstrip("-").replace(".", "", 1).isdigit() or not cell
                       for cell in (row[k] for row in rows))
         table.add_column(Text(name), justify="right" if numeric else "left", overflow="fold")
-    tag_columns = [columns.index(TAG_LABELS_ZH[t]) for t in Tag] if bars else []
-    if tag_columns:
-        table.add_column("", no_wrap=True)
-    most = max((int(row[k]) for row in rows for k in tag_columns), default=0)
     for row in rows:
-        cells: list[Any] = [Text(cell) for cell in row]
-        if tag_columns:
-            cells.append(tag_bars([int(row[k]) for k in tag_columns], most))
-        table.add_row(*cells)
+        table.add_row(*(Text(cell) for cell in row))
     console().print(table)
-
-
-BAR_WIDTH = 24
-
-
-def tag_bars(counts: Sequence[int], most: int) -> Any:
-    """One Rich bar per tag (achievement green, shortcoming red, plan blue), scaled to
-    `most`."""
-    from rich.bar import Bar
-    from rich.console import Group
-
-    colours = ("green", "red", "blue")
-    return Group(*(Bar(max(most, 1), 0, n, width=BAR_WIDTH, color=colour)
-                   for n, colour in zip(counts, colours, strict=True)))
 
 
 # -- the parser -------------------------------------------------------------------------
