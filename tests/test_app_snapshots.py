@@ -76,3 +76,8 @@ def test_follow_through(snap_compare: Any, tmp_path: Path, size: tuple[int, int]
         await pilot.pause()
 
     assert snap_compare(app, run_before=follow_two, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stats(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, None), press=["s"], terminal_size=size)

@@ -68,3 +68,16 @@ def test_serve_does_not_import_textual() -> None:
         "print('textual' in sys.modules)"
     )
     assert run_python(code) == "False"
+
+
+def test_memo_and_stats_do_not_import_textual(tmp_path: Path) -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from tui.cli import main\n"
+        f"home = {str(tmp_path / 'ws')!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['--home', home, 'memo', '常州', '-o', {str(tmp_path / 'm.docx')!r}])\n"
+        "    main(['--home', home, 'stats', '--json'])\n"
+        "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))"
+    )
+    assert run_python(code) == "[]"

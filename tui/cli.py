@@ -378,6 +378,55 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_memo(ws: Workspace, args: argparse.Namespace) -> int:
+    """Write the review memo of one or more reports (docx, html or md)."""
+    from annotations.memo import CONSENSUS, write_memo
+
+    if args.consensus and getattr(args, "reviewer", None):
+        raise UsageError("shenyue memo: --consensus and --reviewer exclude each other")
+    report_ids = [ws.resolve(ref).id for ref in args.reports]
+    # a previous year without plan marks is read by the last trained model: no training here
+    ws.train_on_demand = False
+    reviewer = CONSENSUS if args.consensus else reviewer_filter(ws, args)
+    memo = write_memo(ws, report_ids, args.output, args.format, reviewer)
+    if args.output not in (None, "-"):
+        marks = sum(len(r.marks) + len(r.orphans) for r in memo.reports)
+        print(f"wrote the memo of {len(memo.reports)} reports ({marks} marks) to "
+              f"{one_line(args.output)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_stats(ws: Workspace, args: argparse.Namespace) -> int:
+    """Marks per tag and coverage per report and section; marks per year of each place."""
+    from annotations.stats import workspace_stats
+
+    report_ids = [ws.resolve(ref).id for ref in args.reports] or None
+    stats = workspace_stats(ws, report_ids, reviewer_filter(ws, args))
+    if args.json:
+        print_json(stats.to_json())
+        return EXIT_OK
+    if stdout_is_terminal():
+        from tui.charts import stats_tables
+
+        console().print(*stats_tables(stats))
+        return EXIT_OK
+    tags = [t.value for t in Tag]
+    print_table("marks per report", ("report", "place", "year", *tags, "coverage"),
+                [(r.meta.title, r.meta.place or "", str(r.meta.year or ""),
+                  *(str(r.counts[t]) for t in Tag), f"{r.coverage:.4f}") for r in stats.reports])
+    for r in stats.reports:
+        print_table(f"{r.meta.title}: marks per section", ("section", *tags, "coverage"),
+                    [(s.title, *(str(s.counts[t]) for t in Tag), f"{s.coverage:.4f}")
+                     for s in r.sections])
+    for place in stats.places:
+        print_table(f"{place.place}: marks per year", ("year", *tags),
+                    [(str(year), *(str(c[t]) for t in Tag)) for year, c in place.years])
+    if not stats.reports:
+        print("no marks yet: mark passages in the app or with `shenyue annotate`",
+              file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
     """Merge native exports from other reviewers or machines."""
     for path in args.files:
@@ -599,6 +648,21 @@ def build_parser() -> Parser:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--tag", help="only marks with this tag")
     p.add_argument("--report", metavar="R", help="only this report")
+    p = add("memo", cmd_memo, "write a review memo of one or more reports (several: compared)"
+            " — Word, HTML or Markdown (--reviewer: only that reviewer's marks)")
+    p.add_argument("reports", nargs="+", metavar="REPORT",
+                   help="id, id prefix or part of the title")
+    p.add_argument("--format", choices=("docx", "html", "md"),
+                   help="default: from the file name's ending, else docx")
+    p.add_argument("--consensus", action="store_true",
+                   help="only the marks the reviewers agreed on (reviewer 'consensus')")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (default: stdout; docx needs a file or a pipe)")
+    p = add("stats", cmd_stats, "marks per tag and coverage per report and section, and marks "
+            "per year of each place, as tables with bars (--reviewer: only that reviewer's)")
+    p.add_argument("reports", nargs="*", metavar="REPORT",
+                   help="id, id prefix or part of the title (default: every report with marks)")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
     p = add("merge", cmd_merge, "merge native exports (json) from other reviewers")
     p.add_argument("files", nargs="+", metavar="FILE")
     p = add("suggest", cmd_suggest,

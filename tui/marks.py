@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
 from rich.style import Style
 from rich.text import Text
 
-from annotations.model import Annotation, Section, Span, Tag
+from annotations.model import Annotation, Section, Tag
 from tui.i18n import _
 
 # each tag differs by an attribute as well as a colour: NO_COLOR and monochrome tell them apart
@@ -41,28 +40,6 @@ def live_marks(marks: Iterable[Annotation]) -> list[Annotation]:
     """The marks placed in the current text (no orphans, no deleted ones), by position."""
     return sorted((m for m in marks if not m.orphan and not m.deleted),
                   key=lambda m: (m.start, m.end, m.id))
-
-
-def tag_counts(marks: Iterable[Annotation]) -> dict[Tag, int]:
-    """How many marks there are of each tag."""
-    counts = dict.fromkeys(Tag, 0)
-    for mark in marks:
-        counts[mark.tag] += 1
-    return counts
-
-
-def covered_share(sentences: Sequence[Span], marks: Iterable[Annotation]) -> float:
-    """The share of sentences that at least one mark overlaps (0.0 to 1.0)."""
-    if not sentences:
-        return 0.0
-    starts = [s.start for s in sentences]
-    ends = [s.end for s in sentences]
-    covered: set[int] = set()
-    for mark in marks:
-        first = bisect_right(ends, mark.start)
-        last = bisect_left(starts, mark.end)
-        covered.update(range(first, last))
-    return len(covered) / len(sentences)
 
 
 def counts_bar(counts: dict[Tag, int], width: int = 10) -> Text:

@@ -18,8 +18,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 from annotations.errors import UserError
 from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
+from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
-from tui.marks import counts_bar, covered_share, live_marks, tag_counts
+from tui.marks import counts_bar, live_marks
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -93,6 +94,8 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
         Binding("o", "sort", "Sort", id="library.sort"),
         Binding("m", "meta", "Metadata", id="library.meta"),
+        Binding("s", "stats", "Stats", id="library.stats"),
+        Binding("w", "memo", "Write memo", id="library.memo"),
         Binding("u", "app.undo", "Undo", id="library.undo"),
         Binding("ctrl+r", "app.redo", "Redo", id="library.redo", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter", show=False),
@@ -306,6 +309,40 @@ class LibraryScreen(Screen[None]):
                          PathSuggester()),
             chosen,
         )
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
+
+    def action_memo(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        reports = list(self.marked) or [r for r in (self.selected_report(),) if r is not None]
+        if not reports:
+            return
+
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                self.write_memo(reports, path.strip())
+
+        question = _("Write the memo of {count} report(s) to (.docx, .html or .md)").format(
+            count=len(reports))
+        default = Path.cwd() / f"memo-{reports[0]}.docx"
+        self.app.push_screen(PromptScreen(question, str(default), PathSuggester()), chosen)
+
+    @work(thread=True, exclusive=True, group="memo")
+    def write_memo(self, reports: list[str], path: str) -> None:
+        """Write the memo in the background; a toast says where it went."""
+        from annotations.memo import write_memo
+
+        try:
+            write_memo(self.shenyue.ws, reports, Path(path).expanduser())
+        except UserError as exc:
+            self.app.call_from_thread(self.shenyue.report_error, exc)
+            return
+        self.app.call_from_thread(
+            self.notify, _("Memo written to {path}").format(path=path), markup=False)
 
     @work(thread=True, exclusive=True, group="import")
     def import_path(self, path: str) -> None:

@@ -15,15 +15,14 @@ from textual.widgets.tree import TreeNode
 from annotations.errors import UserError
 from annotations.model import Annotation, Report, Section, Tag
 from annotations.roles import Placed, Role, section_roles
+from annotations.stats import covered_share, tag_counts
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
 from tui.marks import (
     GHOST_STYLES,
     TAG_STYLES,
     counts_text,
-    covered_share,
     section_title_path,
-    tag_counts,
     tag_label,
 )
 from tui.widgets.document import DocumentView
