@@ -11,6 +11,7 @@ library import).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -127,10 +128,10 @@ def vectors(texts: Sequence[str]) -> list[dict[str, float]]:
     for bag in bags:
         df.update(bag.keys())
     n = len(bags)
-    idf = {f: math.log((n + 1) / (d + 1)) + 1.0 for f, d in df.items()}
+    weight = {f: (math.log((n + 1) / (d + 1)) + 1.0) * feature_weight(f) for f, d in df.items()}
     out = []
     for bag in bags:
-        vec = {f: (1.0 + math.log(c)) * idf[f] * feature_weight(f) for f, c in bag.items()}
+        vec = {f: (1.0 + math.log(c)) * weight[f] for f, c in bag.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         out.append({f: v / norm for f, v in vec.items()})
     return out
@@ -159,7 +160,7 @@ def follow(plans: Sequence[Passage], review: Sequence[Passage]) -> list[FollowUp
         for f, v in vec.items():
             for k, w in postings.get(f, ()):
                 scores[k] = scores.get(k, 0.0) + v * w
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:EVIDENCE_MAX]
+        ranked = heapq.nsmallest(EVIDENCE_MAX, scores.items(), key=lambda kv: (-kv[1], kv[0]))
         evidence = tuple(Evidence(review[k], s) for k, s in ranked if s >= EVIDENCE_FLOOR)
         results.append(FollowUp(plan, evidence, verdict_of(evidence[0].score if evidence else 0.0)))
     return results
