@@ -400,6 +400,34 @@ async def test_tagging_across_two_of_my_marks_joins_them(tmp_path: Path) -> None
         assert [(m.start, m.end, m.comment) for m in plans] == [
             (stops[3].start, stops[5].end, "甲\n乙")]
         assert len(ws.annotations(report_id=rid)) == 2
+        before = {(m.start, m.end, m.tag, m.comment) for m in ws.annotations(report_id=rid)}
+        await pilot.press("u")  # the join is one undo step: both plan marks come back
+        assert {(m.start, m.end, m.tag, m.comment) for m in ws.annotations(report_id=rid)} == {
+            (stops[3].start, stops[3].end, Tag.PLAN, "甲"),
+            (stops[5].start, stops[5].end, Tag.PLAN, "乙"),
+            (stops[4].start, stops[4].end, Tag.SHORTCOMING, "")}
+        assert before != {(m.start, m.end, m.tag, m.comment)
+                          for m in ws.annotations(report_id=rid)}
+
+
+@app_test
+async def test_another_tag_key_on_my_mark_retags_it_and_keeps_the_comment(
+        tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    stops = stops_of(ws.report(rid))
+    mark = ws.annotate(rid, stops[3].start, stops[4].end, Tag.PLAN, comment="甲")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document(app).go_to(stops[4].start)
+        await pilot.press("a")
+        (after,) = ws.annotations(report_id=rid)
+        assert (after.id, after.start, after.end, after.tag, after.comment) == (
+            mark.id, mark.start, mark.end, Tag.ACHIEVEMENT, "甲")
+        assert "Changed the mark to Achievement" in status(app)
+        await pilot.press("u")
+        assert [m.tag for m in ws.annotations(report_id=rid)] == [Tag.PLAN]
 
 
 @app_test
