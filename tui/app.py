@@ -206,6 +206,14 @@ class ShenyueApp(App[None]):
             if not quiet:
                 self.report_error(exc)
             return
+        top = self.screen
+        if isinstance(top, ReviewScreen) and top.report.id == report_id:
+            if offset is not None:  # a jump within the report moves the cursor, no new screen
+                top.document.go_to(offset)
+            return
+        if isinstance(top, ReviewScreen):  # one review at a time: q always goes back one place
+            self.note_position(top)
+            self.pop_screen()
         self.save_state_label = _("all marks saved")  # a change message is about another view
         self.push_screen(ReviewScreen(report, self._offsets.get(report_id)
                                       if offset is None else offset))

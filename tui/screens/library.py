@@ -20,6 +20,7 @@ from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from tui.i18n import _, localise_bindings
 from tui.marks import counts_bar, covered_share, live_marks, tag_counts
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -117,7 +118,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("Filter by title, place, issuer or year"), id="filter")
-        yield DataTable(id="reports", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="reports", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-status", markup=False)
         yield Footer()
 

@@ -27,6 +27,7 @@ from tui.marks import (
     tag_label,
 )
 from tui.widgets.document import DocumentView
+from tui.widgets.lists import ListTree
 from tui.widgets.marking import MarkingDocument, short_quote
 from tui.widgets.marks_pane import MarksPane
 from tui.widgets.status import StatusBar
@@ -90,7 +91,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            tree: Tree[Section] = Tree(Text(self.report.title, no_wrap=True), id="outline")
+            tree: Tree[Section] = ListTree(Text(self.report.title, no_wrap=True), id="outline")
             tree.show_root = False
             yield tree
             yield self._document
