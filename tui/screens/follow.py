@@ -20,7 +20,6 @@ from annotations.follow import FollowUp, Passage
 from annotations.model import ReportMeta
 from tui.i18n import _, localise_bindings
 from tui.widgets.document import printable
-from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -89,7 +88,7 @@ class FollowScreen(Screen[None]):
         yield Static(Text(title, style="bold", no_wrap=True, overflow="ellipsis"),
                      id="follow-title")
         with Horizontal(id="follow-panes"):
-            yield ListTable(id="promises", cursor_type="row")
+            yield DataTable(id="promises", cursor_type="row")
             with VerticalScroll(id="evidence-pane"):
                 yield Static(id="evidence", markup=False)
         yield Static(id="follow-status", markup=False)
