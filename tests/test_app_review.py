@@ -13,6 +13,7 @@ from annotations.model import Span, Tag
 from annotations.workspace import seed_files
 from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
+from tui.i18n import set_language
 from tui.screens.comment import CommentScreen
 from tui.screens.prompt import ConfirmScreen
 from tui.screens.review import ReviewScreen
@@ -502,3 +503,16 @@ def test_numbers_and_latin_words_are_not_split_across_lines() -> None:
         ends = {e for _, e in lines[:-1]}
         assert not ends & {text.index("2016") + k for k in (1, 2, 3)}, width
         assert not ends & {text.index("CATI") + k for k in (1, 2, 3)}, width
+
+
+@app_test
+async def test_a_zh_notice_keeps_every_character_on_screen(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    set_language("zh")
+    app = ShenyueApp(ws, seed_id(ws, "dalian"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")  # no mark here: the notice says so
+        await pilot.pause()
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert any("此处没有标注：请先标注该段落（a、s 或 p）。" in row for row in rows)

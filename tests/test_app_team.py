@@ -39,7 +39,8 @@ def status(app: ShenyueApp) -> str:
 
 
 def notices(app: ShenyueApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    notice = app.screen.notice if isinstance(app.screen, ReviewScreen) else None
+    return [n.message for n in app._notifications] + ([notice.plain] if notice else [])
 
 
 def style_at(view: MarkingDocument, offset: int) -> Style:

@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
@@ -191,6 +193,17 @@ class ShenyueApp(App[None]):
         # the status bar says it (a toast would cost a layout pass on every key press)
         self.save_state_label = _("{change} · saved").format(change=message)
         self.refresh_marks()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A notice: in the review's status bar (a toast over its panes would lose wide
+        characters where it crosses a pane's edge, Textual #6357), elsewhere a toast."""
+        screen = self.screen
+        if isinstance(screen, ReviewScreen) and not title:
+            text = Text.from_markup(message) if markup else Text(message)
+            screen.show_notice(text, severity, timeout or self.NOTIFICATION_TIMEOUT)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def report_error(self, exc: Exception) -> None:
         """Show an error the user can act on as one sentence."""
