@@ -264,6 +264,8 @@ async def test_disagreements_side_by_side_jump_and_resolve(tmp_path: Path) -> No
     stops = ws.report(rid).sentences
     app = ShenyueApp(ws, rid)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document(app).go_to(0)  # the view opens on the review's sentence: the first one here
         await pilot.press("D")
         screen = app.screen
         assert isinstance(screen, DisagreementScreen)
@@ -329,7 +331,7 @@ def test_snapshot_ghost_suggestions(snap_compare: Any, tmp_path: Path,
     ws, rid = two_reviewers(tmp_path)
     stops = ws.report(rid).sentences
     ws.annotate(rid, stops[3].start, stops[3].end, Tag.SHORTCOMING)
-    assert snap_compare(ShenyueApp(ws, rid), press=["S", *"j" * 7],
+    assert snap_compare(ShenyueApp(ws, rid), press=["S", *"j" * 4],  # from the body's start
                         terminal_size=size)
 
 
