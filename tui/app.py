@@ -192,6 +192,8 @@ class ShenyueApp(App[None]):
         self._learn_later()
         # the status bar says it (a toast would cost a layout pass on every key press)
         self.save_state_label = _("{change} · saved").format(change=message)
+        if isinstance(self.screen, ReviewScreen):
+            self.screen.notice = None  # the change is the news now, not an earlier notice
         self.refresh_marks()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

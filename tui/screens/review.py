@@ -238,10 +238,11 @@ class ReviewScreen(Screen[None]):
         message.stylize(NOTICE_STYLES.get(severity, ""))
         if self._notice_timer is not None:
             self._notice_timer.stop()
-        self._notice_timer = self.set_timer(timeout, self._end_notice)
+        self._notice_timer = self.set_timer(timeout, self.end_notice)
         self._update_status()
 
-    def _end_notice(self) -> None:
+    def end_notice(self) -> None:
+        """Take the notice out of the status bar (its time is up, or a change says more)."""
         self.notice = None
         self._update_status()
 
