@@ -32,6 +32,7 @@ from annotations.corrections import (
     live,
     provenance,
 )
+from annotations.editing import MarkEdit, join_edit, retag_edit, short, tag_edit, take_over_edit
 from annotations.errors import IngestError, UserError
 from annotations.export import (
     WRITERS,
@@ -354,11 +355,8 @@ class Workspace:
         def build(_tables: Tables) -> tuple[str, list[Put]]:
             # under the store lock: a new version imported meanwhile has re-anchored the
             # marks it found, and would never see these
-            index = self.library.index()
             for m in marks:
-                if index[m.report_id].sha256 != m.text_sha256:
-                    raise UserError(f"{index[m.report_id].title} was just replaced by a new "
-                                    "version; nothing was saved — mark the passage again.")
+                self._check_current(m.report_id, m.text_sha256)
             return summary, puts
 
         self.store.change(self.reviewer, build, now)
@@ -501,6 +499,109 @@ class Workspace:
             return summary, [(doc["report_id"], mark_id, {**doc, "deleted": True, "updated": now})]
 
         self.store.change(self.reviewer, build, now)
+
+    def tag_passage(self, report_id: str, start: int, end: int, tag: Tag | str) -> MarkEdit:
+        """What a/s/p do: tag [start, end) as the reviewer's own — or remove their mark of
+        that tag holding it, stretch (join) their marks of that tag touching it, or retag
+        their mark of another tag holding it (`editing.tag_edit`). One undo step."""
+        report = self.report(report_id)
+        new = self._new_mark({"report_id": report_id, "start": start, "end": end, "tag": tag},
+                             now_iso())
+        return self._edit(report, lambda mine: tag_edit(mine, new, report.text, new.updated),
+                          new.updated)
+
+    def retag(self, mark_id: str, tag: Tag | str) -> MarkEdit:
+        """Give the reviewer's own mark another tag, keeping its span and comment."""
+        doc = self._own_mark(mark_id)
+        new_tag = Tag.parse(tag)
+        now = now_iso()
+        return self._edit(self.report(doc["report_id"]),
+                          lambda mine: retag_edit(self._among(mine, mark_id), new_tag, now), now)
+
+    def join(self, mark_ids: Sequence[str], start: int | None = None,
+             end: int | None = None) -> MarkEdit:
+        """Join the reviewer's own marks of one tag (and [start, end), if given) into one
+        covering all of them, with all their comments; one mark and a span extends it."""
+        if not mark_ids:
+            raise UserError("Name at least one mark to join or extend.")
+        docs = [self._own_mark(i) for i in mark_ids]
+        if len({d["report_id"] for d in docs}) > 1:
+            raise UserError("Only marks on one report can be joined.")
+        report = self.report(docs[0]["report_id"])
+        lo = min(d["start"] for d in docs) if start is None else start
+        hi = max(d["end"] for d in docs) if end is None else end
+        lo, hi = checked_span(report, lo, hi)
+        now = now_iso()
+        return self._edit(report, lambda mine: join_edit(
+            [self._among(mine, i) for i in dict.fromkeys(mark_ids)], lo, hi, report.text,
+            report.sha256, now), now)
+
+    def take_over(self, mark_id: str) -> MarkEdit | None:
+        """Copy a colleague's mark, comment included, as the reviewer's own; None when the
+        reviewer already has a mark of that span and tag."""
+        doc = current_mark(self.store.tables(), mark_id)
+        if doc["reviewer"] == self.reviewer:
+            raise UserError(f"The mark «{short(doc['quote'])}» is already yours.")
+        report = self.report(doc["report_id"])
+        new = self._new_mark({"report_id": report.id, "start": doc["start"], "end": doc["end"],
+                              "tag": doc["tag"], "comment": doc["comment"]}, now_iso())
+        edits: list[MarkEdit | None] = []
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            self._check_current(report.id, report.sha256)
+            edit = take_over_edit(current_mark(tables, mark_id), self._own_docs(tables, report),
+                                  new)
+            edits.append(edit)
+            return ("", []) if edit is None else (edit.summary, edit.puts)
+
+        self.store.change(self.reviewer, build, new.updated)
+        return edits[-1]
+
+    def _edit(self, report: Report, decide: Callable[[list[Doc]], MarkEdit],
+              now: str) -> MarkEdit:
+        """Run one edit of the reviewer's own marks on `report` in one store change: `decide`
+        gets their live marks on its current text, under the store lock."""
+        edits: list[MarkEdit] = []
+
+        def build(tables: Tables) -> tuple[str, list[Put]]:
+            self._check_current(report.id, report.sha256)
+            edit = decide(self._own_docs(tables, report))
+            edits.append(edit)
+            return edit.summary, edit.puts
+
+        self.store.change(self.reviewer, build, now)
+        return edits[-1]
+
+    def _own_docs(self, tables: Tables, report: Report) -> list[Doc]:
+        """The reviewer's live marks placed on the report's current text."""
+        return [d for d in tables.get(report.id, {}).values()
+                if d["reviewer"] == self.reviewer and not d["deleted"] and not d.get("orphan")
+                and d["text_sha256"] == report.sha256]
+
+    def _own_mark(self, mark_id: str) -> Doc:
+        """A live mark of the reviewer's own, or UserError (a colleague's is read-only)."""
+        doc = current_mark(self.store.tables(), mark_id)
+        if doc["reviewer"] != self.reviewer:
+            raise UserError(f"The mark «{short(doc['quote'])}» is {doc['reviewer']}'s; take it "
+                            "over first to change it.")
+        return doc
+
+    @staticmethod
+    def _among(docs: list[Doc], mark_id: str) -> Doc:
+        """The mark `mark_id` among the reviewer's placed marks, or UserError."""
+        for doc in docs:
+            if doc["id"] == mark_id:
+                return doc
+        raise UserError(f"Mark {mark_id} is not placed in the report's current text; "
+                        "it cannot be edited.")
+
+    def _check_current(self, report_id: str, sha256: str) -> None:
+        """Under the store lock: refuse an edit made on a text a new version just replaced
+        (its import re-anchored the marks it found, and would never see this one)."""
+        meta = self.library.index()[report_id]
+        if meta.sha256 != sha256:
+            raise UserError(f"{meta.title} was just replaced by a new version; nothing was "
+                            "saved — mark the passage again.")
 
     def undo(self) -> str | None:
         """Undo this reviewer's latest change (even one made before a restart); says what was
@@ -888,12 +989,6 @@ def passage_doc(passage: Passage) -> Doc:
 def stored_passage(doc: Doc) -> Passage:
     """The inverse of `passage_doc`."""
     return Passage(doc["start"], doc["end"], doc["quote"])
-
-
-def short(text: str, width: int = 20) -> str:
-    """The start of `text` on one line, for messages and undo descriptions."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def checked_span(report: Report, start: Any, end: Any) -> tuple[int, int]:

@@ -67,3 +67,4 @@ def test_language_from_the_environment(monkeypatch: pytest.MonkeyPatch, env: dic
         monkeypatch.setenv(name, value)
     assert language_from_environment() == expected
     assert expected in available_languages()
+

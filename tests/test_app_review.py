@@ -9,14 +9,15 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.widgets import Tree
 
-from annotations.model import Span, Tag
+from annotations.model import Report, Span, Tag
 from annotations.workspace import seed_files
 from tests.appkit import app_test, open_workspace, seed_id, visible_text
 from tui.app import ShenyueApp
+from tui.i18n import set_language
 from tui.screens.comment import CommentScreen
 from tui.screens.prompt import ConfirmScreen
 from tui.screens.review import ReviewScreen
-from tui.widgets.document import paragraphs, stops_of, wrap
+from tui.widgets.document import is_chrome, paragraphs, stops_of, wrap
 from tui.widgets.marking import MarkingDocument
 from tui.widgets.marks_pane import MarksPane
 from tui.widgets.status import StatusBar
@@ -27,6 +28,11 @@ SIZE = (120, 40)
 def document(app: ShenyueApp) -> MarkingDocument:
     assert isinstance(app.screen, ReviewScreen)
     return app.screen.document
+
+
+def body_stops(report: Report) -> list[Span]:
+    """The cursor's stops that j and k land on: all but the web-page furniture."""
+    return [s for s in stops_of(report) if not is_chrome(report, s)]
 
 
 def status(app: ShenyueApp) -> str:
@@ -180,8 +186,9 @@ async def test_section_and_mark_jumps(tmp_path: Path) -> None:
         assert view.sentence_index == 0
         await pilot.press("right_curly_bracket")
         assert report.section_path(view.cursor_offset)[-1].start == starts[1]
-        await pilot.press("G")
-        assert view.sentence_index == view.sentence_count - 1
+        await pilot.press("G")  # the last sentence of the body: the page's footer is passed by
+        last = max(i for i, span in enumerate(stops_of(report)) if not view.is_chrome(span))
+        assert view.sentence_index == last < view.sentence_count - 1
         await pilot.press("left_curly_bracket")
         assert report.section_path(view.cursor_offset)[-1].start == starts[1]
 
@@ -400,6 +407,34 @@ async def test_tagging_across_two_of_my_marks_joins_them(tmp_path: Path) -> None
         assert [(m.start, m.end, m.comment) for m in plans] == [
             (stops[3].start, stops[5].end, "甲\n乙")]
         assert len(ws.annotations(report_id=rid)) == 2
+        before = {(m.start, m.end, m.tag, m.comment) for m in ws.annotations(report_id=rid)}
+        await pilot.press("u")  # the join is one undo step: both plan marks come back
+        assert {(m.start, m.end, m.tag, m.comment) for m in ws.annotations(report_id=rid)} == {
+            (stops[3].start, stops[3].end, Tag.PLAN, "甲"),
+            (stops[5].start, stops[5].end, Tag.PLAN, "乙"),
+            (stops[4].start, stops[4].end, Tag.SHORTCOMING, "")}
+        assert before != {(m.start, m.end, m.tag, m.comment)
+                          for m in ws.annotations(report_id=rid)}
+
+
+@app_test
+async def test_another_tag_key_on_my_mark_retags_it_and_keeps_the_comment(
+        tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    stops = stops_of(ws.report(rid))
+    mark = ws.annotate(rid, stops[3].start, stops[4].end, Tag.PLAN, comment="甲")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document(app).go_to(stops[4].start)
+        await pilot.press("a")
+        (after,) = ws.annotations(report_id=rid)
+        assert (after.id, after.start, after.end, after.tag, after.comment) == (
+            mark.id, mark.start, mark.end, Tag.ACHIEVEMENT, "甲")
+        assert "Changed the mark to Achievement" in status(app)
+        await pilot.press("u")
+        assert [m.tag for m in ws.annotations(report_id=rid)] == [Tag.PLAN]
 
 
 @app_test
@@ -409,7 +444,7 @@ async def test_reopening_a_report_returns_to_where_its_review_was(tmp_path: Path
     app = ShenyueApp(ws, rid)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "j", "j", "q")
-        offset = ws.report(rid).sentences[4].start
+        offset = body_stops(ws.report(rid))[4].start
         await pilot.press("q")
     assert app.return_code == 0
     again = ShenyueApp(open_workspace(tmp_path))
@@ -438,7 +473,7 @@ async def test_comparing_reports_does_not_change_the_last_report(tmp_path: Path)
         await pilot.press("q", "q")
     state = open_workspace(tmp_path).load_state()
     assert state["report"] == rid
-    assert state["offsets"] == {rid: ws.report(rid).sentences[2].start}
+    assert state["offsets"] == {rid: body_stops(ws.report(rid))[2].start}
 
 
 @app_test
@@ -474,3 +509,43 @@ def test_numbers_and_latin_words_are_not_split_across_lines() -> None:
         ends = {e for _, e in lines[:-1]}
         assert not ends & {text.index("2016") + k for k in (1, 2, 3)}, width
         assert not ends & {text.index("CATI") + k for k in (1, 2, 3)}, width
+
+
+@app_test
+async def test_a_zh_notice_keeps_every_character_on_screen(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    set_language("zh")
+    app = ShenyueApp(ws, seed_id(ws, "dalian"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")  # no mark here: the notice says so
+        await pilot.pause()
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert any("此处没有标注：请先标注该段落（a、s 或 p）。" in row for row in rows)
+
+
+@app_test
+async def test_a_saved_web_page_opens_at_its_body_and_j_k_pass_its_furniture(
+        tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "changzhou")
+    report = ws.report(rid)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = document(app)
+        stops = stops_of(report)
+        assert view.is_chrome(stops[0])  # the page starts with its metadata table
+        first = next(s for s in stops if not view.is_chrome(s))
+        assert view.selection_span() == first
+        seen = [view.selection_span()]
+        for _ in range(len(stops)):
+            await pilot.press("j")
+            seen.append(view.selection_span())
+        assert not any(view.is_chrome(span) for span in seen)
+        assert seen[-1] == next(s for s in reversed(stops) if not view.is_chrome(s))
+        await pilot.press("g", "k")
+        assert view.selection_span() == first
+        await pilot.press("b", "g")  # furniture hidden, then shown again: the same body start
+        await pilot.press("b", "g")
+        assert view.selection_span() == first

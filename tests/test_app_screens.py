@@ -443,3 +443,40 @@ async def test_tab_takes_the_path_completion_into_the_import_prompt(tmp_path: Pa
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("某县" in m.title for m in ws.reports())
+
+
+@app_test
+async def test_q_after_lookup_jumps_goes_back_to_the_library(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):  # three jumps, into the same report or another one
+            await pilot.press("ctrl+f", *"行政复议", "enter", "down", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+        assert sum(isinstance(s, ReviewScreen) for s in app.screen_stack) == 1
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+@app_test
+async def test_j_k_g_G_move_in_the_library_and_help_shows_only_our_keys(
+        tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    app = ShenyueApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        reports = table(app)
+        await pilot.press("g", "j", "j")
+        assert reports.cursor_row == 2
+        await pilot.press("k")
+        assert reports.cursor_row == 1
+        await pilot.press("G")
+        assert reports.cursor_row == reports.row_count - 1
+        await pilot.press("question_mark")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        assert all(row[2] for row in screen.rows)
+        assert not {"Page Left", "Focus Next"} & {row[1] for row in screen.rows}
+        assert "list.down" in {row[2] for row in screen.rows}

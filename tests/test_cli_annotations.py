@@ -149,3 +149,25 @@ def test_annotation_commands_do_not_import_the_interface(home: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False, cwd=Path(__file__).parent.parent)
     assert result.returncode == 0, result.stderr
+
+
+def test_retag_join_and_take_over_are_one_undo_step_each(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = []
+    for start, end in ((10, 20), (30, 40)):
+        assert run(home, "annotate", "常州", "--start", str(start), "--end", str(end),
+                   "--tag", "plan", "--comment", f"c{start}") == 0
+        ids.append(capsys.readouterr().out.split("\t")[0])
+    assert run(home, "retag", ids[1], "成效") == 0
+    assert capsys.readouterr().out.split("\t")[1:3] == ["achievement", "30-40"]
+    assert run(home, "retag", ids[1], "plan") == 0
+    assert run(home, "join", *ids) == 0
+    out = capsys.readouterr().out.splitlines()[-1].split("\t")
+    assert (out[0], out[2]) == (ids[0], "10-40")
+    assert run(home, "undo") == 0
+    marks = Workspace.open(home, reviewer="甲").annotations()
+    assert [(m.start, m.end, m.comment) for m in marks] == [(10, 20, "c10"), (30, 40, "c30")]
+    assert main(["--home", str(home), "--reviewer", "乙", "take-over", ids[0]]) == 0
+    assert capsys.readouterr().out.split("\t")[2] == "10-20"
+    assert {m.reviewer for m in Workspace.open(home).annotations()} == {"甲", "乙"}

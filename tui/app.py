@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
@@ -190,7 +192,20 @@ class ShenyueApp(App[None]):
         self._learn_later()
         # the status bar says it (a toast would cost a layout pass on every key press)
         self.save_state_label = _("{change} · saved").format(change=message)
+        if isinstance(self.screen, ReviewScreen):
+            self.screen.notice = None  # the change is the news now, not an earlier notice
         self.refresh_marks()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A notice: in the review's status bar (a toast over its panes would lose wide
+        characters where it crosses a pane's edge, Textual #6357), elsewhere a toast."""
+        screen = self.screen
+        if isinstance(screen, ReviewScreen) and not title:
+            text = Text.from_markup(message) if markup else Text(message)
+            screen.show_notice(text, severity, timeout or self.NOTIFICATION_TIMEOUT)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def report_error(self, exc: Exception) -> None:
         """Show an error the user can act on as one sentence."""
@@ -206,6 +221,14 @@ class ShenyueApp(App[None]):
             if not quiet:
                 self.report_error(exc)
             return
+        top = self.screen
+        if isinstance(top, ReviewScreen) and top.report.id == report_id:
+            if offset is not None:  # a jump within the report moves the cursor, no new screen
+                top.document.go_to(offset)
+            return
+        if isinstance(top, ReviewScreen):  # one review at a time: q always goes back one place
+            self.note_position(top)
+            self.pop_screen()
         self.save_state_label = _("all marks saved")  # a change message is about another view
         self.push_screen(ReviewScreen(report, self._offsets.get(report_id)
                                       if offset is None else offset))

@@ -274,6 +274,21 @@ def cmd_annotate(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_edit(ws: Workspace, args: argparse.Namespace) -> int:
+    """Retag, join (or extend) or take over marks by the core's rules: one undo step each."""
+    edit = (ws.retag(args.mark, args.tag) if args.command == "retag"
+            else ws.join(args.marks, args.start, args.end) if args.command == "join"
+            else ws.take_over(args.mark))
+    if edit is None:
+        print("you already have this mark", file=sys.stderr)
+        return EXIT_OK
+    mark = edit.mark
+    assert mark is not None  # only a/s/p remove a mark
+    print(f"{mark.id}\t{mark.tag.value}\t{mark.start}-{mark.end}\t{' '.join(mark.quote.split())}")
+    print(f"{edit.summary}; `shenyue undo` takes it back", file=sys.stderr)
+    return EXIT_OK
+
+
 def locate_quote(text: str, quote: str, start: int | None, title: str) -> int:
     """Where `quote` begins: its only occurrence, or the first at or after `start`."""
     if not quote:
@@ -636,6 +651,16 @@ def build_parser() -> Parser:
     p.add_argument("--end", metavar="M", type=int, help="one past the last character")
     p.add_argument("--tag", required=True, help=f"{' | '.join(tags)} (or 成效/不足/计划)")
     p.add_argument("--comment", metavar="C", default="", help="a comment on the mark")
+    p = add("retag", cmd_edit, "give one of your marks another tag (its comment stays)")
+    p.add_argument("mark", metavar="MARK", help="the mark's id (`shenyue lookup --json`)")
+    p.add_argument("tag", metavar="TAG", help=f"{' | '.join(tags)} (or 成效/不足/计划)")
+    p = add("join", cmd_edit, "join your marks of one tag into one (comments kept); one mark "
+            "with --start/--end extends it")
+    p.add_argument("marks", nargs="+", metavar="MARK")
+    p.add_argument("--start", metavar="N", type=int, help="cover from here too (code points)")
+    p.add_argument("--end", metavar="M", type=int, help="cover up to here too")
+    p = add("take-over", cmd_edit, "copy a colleague's mark, comment included, as your own")
+    p.add_argument("mark", metavar="MARK", help="the mark's id")
     p = add("lookup", cmd_lookup,
             "find a phrase in marks and report texts (--reviewer filters by reviewer)")
     p.add_argument("query", metavar="QUERY")

@@ -79,6 +79,11 @@ _CHANGE_SHAPES = (  # in the order of the messages in `change_message`
     re.compile(r"add (?P<count>\d+) marks"),
     re.compile(r"edit mark «(?P<quote>.*)»"),
     re.compile(r"delete mark «(?P<quote>.*)»"),
+    re.compile(r"delete (?P<count>\d+) marks"),
+    re.compile(r"retag mark «(?P<quote>.*)» as (?P<tag>achievement|shortcoming|plan)"),
+    re.compile(r"extend mark «(?P<quote>.*)»"),
+    re.compile(r"join (?P<count>\d+) marks into «(?P<quote>.*)»"),
+    re.compile(r"take over (?P<reviewer>.*)'s mark «(?P<quote>.*)»"),
     re.compile(r"re-anchor (?P<count>\d+) marks of (?P<title>.*)"),
     re.compile(r"merge (?P<name>.*)"),
     re.compile(r"follow-through of «(?P<quote>.*)»"),
@@ -90,7 +95,10 @@ def change_message(summary: str) -> str:
     """A change summary of the store in the interface language; quotes, titles and file
     names are kept verbatim, and a summary of an unknown shape is returned as it is."""
     messages = (_("add {tag} mark «{quote}»"), _("add {count} marks"), _("edit mark «{quote}»"),
-                _("delete mark «{quote}»"), _("re-anchor {count} marks of {title}"),
+                _("delete mark «{quote}»"), _("delete {count} marks"),
+                _("retag mark «{quote}» as {tag}"), _("extend mark «{quote}»"),
+                _("join {count} marks into «{quote}»"), _("take over {reviewer}'s mark «{quote}»"),
+                _("re-anchor {count} marks of {title}"),
                 _("merge {name}"), _("follow-through of «{quote}»"),
                 _("correct the {fields} of «{title}»"))
     for pattern, message in zip(_CHANGE_SHAPES, messages, strict=True):

@@ -24,6 +24,7 @@ from annotations.model import Report, Tag
 from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, tag_label
 from tui.widgets.document import printable
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -100,7 +101,7 @@ class DisagreementScreen(Screen[int | None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.report.title, style="bold", no_wrap=True, overflow="ellipsis"),
                      id="disagree-title")
-        yield DataTable(id="verdicts", cursor_type="row")
+        yield ListTable(id="verdicts", cursor_type="row")
         yield Static(id="disagree-status", markup=False)
         yield Footer()
 

@@ -11,25 +11,26 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.i18n import _, localise_bindings
+from tui.widgets.lists import ListTable
 
 
 def binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """(keys, what it does, binding id) for every binding active on `screen`."""
+    """(keys, what it does, binding id) for every binding of ours active on `screen` (those
+    with an id: Textual's own, such as Page Left or Focus Next, are left out)."""
     by_action: dict[tuple[str, str], list[str]] = {}
     ids: dict[tuple[str, str], str] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or not binding.id:
             continue
         group = (binding.action, _(binding.description))
         display = binding.key_display or screen.app.get_key_display(binding)
         keys = by_action.setdefault(group, [])
         if display not in keys:
             keys.append(display)
-        ids[group] = binding.id or ""
-    rows = [(" ".join(keys), description, ids[(action, description)])
+        ids[group] = binding.id
+    return [(" ".join(keys), description, ids[(action, description)])
             for (action, description), keys in by_action.items()]
-    return sorted(rows, key=lambda row: not row[2])  # ours (with an id) first
 
 
 class HelpScreen(Screen[None]):
@@ -47,7 +48,7 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(_("Keys (change them in keymap.toml in the workspace folder: "
                             "binding id = \"key\")")), id="help-heading")
-        yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="help-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

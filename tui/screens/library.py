@@ -21,6 +21,7 @@ from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
 from tui.marks import counts_bar, live_marks
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -120,7 +121,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("Filter by title, place, issuer or year"), id="filter")
-        yield DataTable(id="reports", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="reports", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-status", markup=False)
         yield Footer()
 

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from annotations.errors import UserError
 from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, tag_label
+from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
     from annotations.workspace import Hit
@@ -55,7 +56,7 @@ class LookupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("Search every report and mark (enter)"), id="query")
-        yield OptionList(id="hits")
+        yield ListOptions(id="hits")
         yield Static(id="lookup-status", markup=False)
         yield Footer()
 

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tree
 from textual.widgets.tree import TreeNode
 
@@ -26,12 +27,17 @@ from tui.marks import (
     tag_label,
 )
 from tui.widgets.document import DocumentView
+from tui.widgets.lists import ListTree
 from tui.widgets.marking import MarkingDocument, short_quote
 from tui.widgets.marks_pane import MarksPane
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
+
+
+# notices differ by an attribute too, so that NO_COLOR tells an error from a warning
+NOTICE_STYLES = {"information": "bold", "warning": "bold yellow", "error": "bold reverse red"}
 
 
 class ReviewScreen(Screen[None]):
@@ -76,6 +82,8 @@ class ReviewScreen(Screen[None]):
         # progress and counts change only with the marks, not with every cursor move
         self._progress = 0.0
         self._counts = Text()
+        self.notice: Text | None = None  # a notice shown in the status bar, for a while
+        self._notice_timer: Timer | None = None
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -89,7 +97,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            tree: Tree[Section] = Tree(Text(self.report.title, no_wrap=True), id="outline")
+            tree: Tree[Section] = ListTree(Text(self.report.title, no_wrap=True), id="outline")
             tree.show_root = False
             yield tree
             yield self._document
@@ -205,7 +213,12 @@ class ReviewScreen(Screen[None]):
             status.append(_("{count} suggestions left").format(count=len(document.ghosts)),
                           style="italic")
             status.append(" │")
-        status.append(f" {self.shenyue.save_state_label} │ ")
+        if self.notice is not None:
+            status.append(" ")
+            status.append_text(self.notice)
+            status.append(" │ ")
+        else:
+            status.append(f" {self.shenyue.save_state_label} │ ")
         status.append(_("{n}/{total} │ ").format(n=document.sentence_index + 1,
                                                  total=document.sentence_count))
         if document.selected_count > 1:
@@ -216,6 +229,21 @@ class ReviewScreen(Screen[None]):
         status.append_text(self._counts)
         status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
         self.query_one("#status", StatusBar).show(status)
+
+    def show_notice(self, message: Text, severity: str, timeout: float) -> None:
+        """Say `message` in the status bar for `timeout` seconds instead of in a toast: a toast
+        over the panes loses wide characters where it crosses a pane's edge (Textual #6357)."""
+        self.notice = message
+        message.stylize(NOTICE_STYLES.get(severity, ""))
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+        self._notice_timer = self.set_timer(timeout, self.end_notice)
+        self._update_status()
+
+    def end_notice(self) -> None:
+        """Take the notice out of the status bar (its time is up, or a change says more)."""
+        self.notice = None
+        self._update_status()
 
     def on_document_view_moved(self, event: DocumentView.Moved) -> None:
         event.stop()

@@ -168,6 +168,12 @@ def line_break(chunk: str, line_start: int, index: int) -> int:
     return index if bad_break(chunk, cut) else cut  # no better place nearby: the plain break
 
 
+def is_chrome(report: Report, span: Span) -> bool:
+    """Whether `span` lies wholly in the report's web-page furniture (boilerplate)."""
+    holes = overlapping(report.boilerplate, span.start, span.end)
+    return bool(holes) and not subtract([(span.start, span.end)], holes)
+
+
 def stops_of(report: Report) -> list[Span]:
     """The report's sentences and the headings no sentence covers, in order."""
     sentences = list(report.sentences)
@@ -268,6 +274,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._sentences: list[Span] = []
         self._sentence_starts: list[int] = []
+        self._chrome: list[bool] = []  # per stop: wholly web-page furniture (j/k pass it by)
         self._sections = [s for s in report.all_sections()
                           if any(r.start <= s.start < r.end for r in self.ranges)]
         self._headings = [Span(s.start, s.heading_end) for s in self._sections]
@@ -296,9 +303,22 @@ class DocumentView(ScrollView, can_focus=True):
             found = kept or found
         self._sentences = found
         self._sentence_starts = [s.start for s in found]
+        self._chrome = [self.is_chrome(s) for s in found]
         # hiding boilerplate shortens the list: the old selection must still index into it
         last = max(len(found) - 1, 0)
         self._lo, self._hi = min(self._lo, last), min(self._hi, last)
+
+    def is_chrome(self, span: Span) -> bool:
+        """Whether `span` lies wholly in the report's web-page furniture (boilerplate)."""
+        return is_chrome(self.report, span)
+
+    def _body_stop(self, index: int, step: int) -> int | None:
+        """The first stop from `index` on, going by `step`, that is not furniture."""
+        while 0 <= index < len(self._sentences):
+            if not self._chrome[index]:
+                return index
+            index += step
+        return None
 
     def _visible_pieces(self) -> list[Line]:
         pieces = paragraphs(self.report.text, self.ranges)
@@ -397,10 +417,14 @@ class DocumentView(ScrollView, can_focus=True):
         self._select(self.sentence_at(offset))
 
     def action_next_sentence(self) -> None:
-        self._select(self._hi + 1)
+        found = self._body_stop(self._hi + 1, 1)
+        if found is not None:
+            self._select(found)
 
     def action_prev_sentence(self) -> None:
-        self._select(self._lo - 1)
+        found = self._body_stop(self._lo - 1, -1)
+        if found is not None:
+            self._select(found)
 
     def action_extend(self) -> None:
         self._select(self._lo, self._hi + 1)
@@ -409,10 +433,14 @@ class DocumentView(ScrollView, can_focus=True):
         self._select(self._lo, max(self._hi - 1, self._lo))
 
     def action_top(self) -> None:
-        self._select(0)
+        """The first sentence of the body (a saved web page opens past its furniture)."""
+        found = self._body_stop(0, 1)
+        self._select(0 if found is None else found)
 
     def action_bottom(self) -> None:
-        self._select(len(self._sentences) - 1)
+        last = len(self._sentences) - 1
+        found = self._body_stop(last, -1)
+        self._select(last if found is None else found)
 
     def action_page(self, direction: int) -> None:
         height = max(self.scrollable_content_region.height - 1, 1)
@@ -518,7 +546,12 @@ class DocumentView(ScrollView, can_focus=True):
             self._go_to_hit(next((i for i, h in enumerate(self.hits) if h.start >= here), 0))
         return len(self.hits)
 
-    def _go_to_hit(self, index: int) -> None:
+    def _go_to_hit(self, index: int, step: int = 1) -> None:
+        """Go to hit `index`, or the next one by `step` outside the furniture (if any is)."""
+        for _tries in range(len(self.hits)):
+            if not self.is_chrome(self.hits[index % len(self.hits)]):
+                break
+            index += step
         self._hit = index % len(self.hits)
         self.go_to(self.hits[self._hit].start)
 
@@ -528,7 +561,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def action_prev_hit(self) -> None:
         if self.hits:
-            self._go_to_hit(self._hit - 1)
+            self._go_to_hit(self._hit - 1, -1)
 
     # -- mouse selection ---------------------------------------------------------------------
 

@@ -11,14 +11,27 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding, BindingType
 
+from annotations.editing import EditKind, MarkEdit
 from annotations.errors import UserError
-from annotations.model import Annotation, Span, Tag
+from annotations.model import Annotation, Tag
 from tui.i18n import _
 from tui.marks import section_title_path, tag_label
 from tui.widgets.document import DocumentView
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
+
+
+def edit_message(edit: MarkEdit) -> str:
+    """What the status bar says after a/s/p, in the interface language."""
+    message = {
+        EditKind.ADDED: _("Tagged {tag}"),
+        EditKind.REMOVED: _("Removed {tag}"),
+        EditKind.RETAGGED: _("Changed the mark to {tag}"),
+        EditKind.EXTENDED: _("Extended {tag} to the selection"),
+        EditKind.JOINED: _("Joined the {tag} marks"),
+    }.get(edit.kind, _("Tagged {tag}"))
+    return message.format(tag=tag_label(edit.tag))
 
 
 def citation(title: str, sections: str, year: int | None) -> str:
@@ -71,42 +84,18 @@ class MarkingDocument(DocumentView):
                     .format(reviewer=mark.reviewer), severity="warning", markup=False, timeout=3)
 
     def action_tag(self, name: str) -> None:
-        """Tag the selection as the reviewer's own (colleagues' marks are left as they are);
-        on a selection inside the reviewer's own mark of that tag, remove that mark."""
-        tag = Tag(name)
+        """Tag the selection as the reviewer's own, by the core's rule (`Workspace.tag_passage`):
+        the same key inside their mark of that tag removes it, a selection reaching beyond it
+        stretches it, and inside their mark of another tag it changes that mark's tag."""
         span = self.selection_span()
         if span.end <= span.start:
             return
-        mine = [m for m in self.marks_under_cursor() if m.tag == tag and self.is_mine(m)]
-        holders = [m for m in mine if m.start <= span.start and span.end <= m.end]
         try:
-            if holders:
-                for mark in holders:
-                    self.shenyue.ws.delete_annotation(mark.id)
-                done = _("Removed {tag}").format(tag=tag_label(tag))
-            elif mine:
-                self.extend_marks(mine, span)
-                done = _("Extended {tag} to the selection").format(tag=tag_label(tag))
-            else:
-                self.shenyue.ws.annotate(self.report.id, span.start, span.end, tag)
-                done = _("Tagged {tag}").format(tag=tag_label(tag))
+            edit = self.shenyue.ws.tag_passage(self.report.id, span.start, span.end, Tag(name))
         except UserError as exc:
             self.shenyue.report_error(exc)
             return
-        self.shenyue.marks_changed(done)
-
-    def extend_marks(self, marks: list[Annotation], span: Span) -> None:
-        """Make the first of `marks` cover `span` and all of them, with all their comments;
-        delete the others."""
-        ordered = sorted(marks, key=lambda m: (m.start, m.end, m.id))
-        first, rest = ordered[0], ordered[1:]
-        start = min(span.start, *(m.start for m in ordered))
-        end = max(span.end, *(m.end for m in ordered))
-        comments = list(dict.fromkeys(m.comment for m in ordered if m.comment))
-        ws = self.shenyue.ws
-        ws.update_annotation(first.id, start=start, end=end, comment="\n".join(comments))
-        for mark in rest:
-            ws.delete_annotation(mark.id)
+        self.shenyue.marks_changed(edit_message(edit))
 
     def mark_here(self) -> Annotation | None:
         """The reviewer's own tightest mark under the cursor, or None (with a notice)."""
@@ -122,22 +111,18 @@ class MarkingDocument(DocumentView):
 
     def action_take_over(self) -> None:
         """Copy the colleague's mark under the cursor as the reviewer's own."""
-        marks = self.marks_under_cursor()
-        theirs = next((m for m in marks if not self.is_mine(m)), None)
+        theirs = next((m for m in self.marks_under_cursor() if not self.is_mine(m)), None)
         if theirs is None:
             self.notify(_("No colleague's mark here to take over."), severity="warning",
                         timeout=3)
             return
-        if any(self.is_mine(m) and (m.start, m.end, m.tag) == (theirs.start, theirs.end,
-                                                                theirs.tag) for m in marks):
-            self.notify(_("You already have this mark."), timeout=3)
-            return
-        ws = self.shenyue.ws
         try:
-            ws.annotate(self.report.id, theirs.start, theirs.end, theirs.tag,
-                        comment=theirs.comment, reviewer=ws.reviewer)
+            edit = self.shenyue.ws.take_over(theirs.id)
         except UserError as exc:
             self.shenyue.report_error(exc)
+            return
+        if edit is None:
+            self.notify(_("You already have this mark."), timeout=3)
             return
         self.shenyue.marks_changed(_("Took over {reviewer}'s {tag}").format(
             reviewer=theirs.reviewer, tag=tag_label(theirs.tag)))
