@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from annotations.clean import one_line
 
@@ -26,16 +26,7 @@ class Tag(StrEnum):
     @classmethod
     def parse(cls, value: str | Tag) -> Tag:
         """Return the tag named by `value` (English name or Chinese label)."""
-        if isinstance(value, Tag):
-            return value
-        key = str(value).strip().lower()
-        for tag in cls:
-            if key in (tag.value, TAG_LABELS_ZH[tag]):
-                return tag
-        from annotations.errors import UserError
-
-        names = ", ".join(t.value for t in cls)
-        raise UserError(f"Unknown tag {value!r}: use one of {names}.")
+        return named_member(cls, value, TAG_LABELS_ZH, "tag")
 
 
 TAG_LABELS_ZH = {Tag.ACHIEVEMENT: "成效", Tag.SHORTCOMING: "不足", Tag.PLAN: "计划"}
@@ -51,19 +42,27 @@ class Kind(StrEnum):
     @classmethod
     def parse(cls, value: str | Kind) -> Kind:
         """Return the kind named by `value` (English name or Chinese label)."""
-        if isinstance(value, Kind):
-            return value
-        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-        for kind in cls:
-            if key in (kind.value, KIND_LABELS_ZH[kind]):
-                return kind
-        from annotations.errors import UserError
-
-        names = ", ".join(k.value for k in cls)
-        raise UserError(f"Unknown kind {value!r}: use one of {names}.")
+        return named_member(cls, value, KIND_LABELS_ZH, "kind")
 
 
 KIND_LABELS_ZH = {Kind.ANNUAL_REPORT: "年度报告", Kind.WORK_PLAN: "工作要点", Kind.OTHER: "其他"}
+Member = TypeVar("Member", bound=StrEnum)
+
+
+def named_member(cls: type[Member], value: str | Member, labels: dict[Member, str],
+                 what: str) -> Member:
+    """The member of `cls` named by `value` (its value, any case, "-" or " " for "_", or
+    its Chinese label), or UserError naming the choices."""
+    if isinstance(value, cls):
+        return value
+    key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    for member in cls:
+        if key in (member.value, labels[member]):
+            return member
+    from annotations.errors import UserError
+
+    names = ", ".join(m.value for m in cls)
+    raise UserError(f"Unknown {what} {value!r}: use one of {names}.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,8 @@ class Workspace:
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
         self._suggested: dict[tuple[str, str, int], list[Suggestion]] = {}
+        # the last matching of each pair of reports, with the passages it matched
+        self._followed: dict[tuple[str, str], tuple[Matched, list[FollowUp]]] = {}
         self._model: Model | None = None
         # the command line trains a stale model before suggesting; the app trains it in the
         # background and suggests with the last one meanwhile
@@ -834,7 +836,14 @@ class Workspace:
         """Each plan of `plan_report` (year N) beside the sentences of `review_report` (N+1)
         that report carrying it out, best first, with a verdict — as this reviewer decided
         where they did (`decide_follow`)."""
-        found = follow(self.plan_passages(plan_report), self.review_passages(review_report))
+        matched = (tuple(self.plan_passages(plan_report)),
+                   tuple(self.review_passages(review_report)))
+        last = self._followed.get((plan_report, review_report))
+        if last is not None and last[0] == matched:
+            found = last[1]  # a decision changes no passage: the follow screen's keys stay quick
+        else:
+            found = follow(*matched)
+            self._followed[(plan_report, review_report)] = (matched, found)
         decisions = self.follow_decisions(plan_report, review_report)
         return [f.decided_by(decisions[(f.plan.start, f.plan.end)])
                 if (f.plan.start, f.plan.end) in decisions else f for f in found]
@@ -972,6 +981,9 @@ class Workspace:
 
 MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewer"})
 EDITABLE_FIELDS = frozenset({"tag", "comment", "start", "end", "reviewer"})
+
+
+Matched = tuple[tuple[Passage, ...], tuple[Passage, ...]]  # plans, review sentences
 
 
 def is_bracket_note(text: str) -> bool:
