@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -128,6 +129,13 @@ def _future_year(sentence: str, year: int | None) -> str | None:
     return None
 
 
+def _visible(sentence: str) -> bool:
+    """Whether a sentence shows anything (a zero-width space alone, left by a web page's
+    line breaks, shows nothing)."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc")
+               for ch in sentence)
+
+
 def _is_terminated(sentence: str) -> bool:
     stripped = sentence.rstrip(_CLOSERS + " ")
     return bool(stripped) and stripped[-1] in _TERMINAL
@@ -135,6 +143,8 @@ def _is_terminated(sentence: str) -> bool:
 
 def _untagged_reason(sentence: str, position: str, title: str) -> str | None:
     """Why a sentence is no mark at all (title, signature, framing…), or None."""
+    if not _visible(sentence):
+        return "nothing visible"
     if cue("framing").search(sentence.strip(" \u3000")):
         return "framing sentence"
     if cue("statement").search(sentence.strip(" \u3000")):
@@ -259,8 +269,9 @@ def weigh(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Suggestion:
     # ties go to the order achievement, shortcoming, plan (Tag order)
     tag = max(Tag, key=lambda t: totals[t])
     own = {e.tag for e in reading.evidence if e.kind not in PLACE_KINDS}
-    if tag is Tag.PLAN and Tag.SHORTCOMING in own and Tag.PLAN not in own:
-        tag = Tag.SHORTCOMING  # a problem named in a tasks part by a sentence that plans nothing
+    if Tag.SHORTCOMING in own and tag is not Tag.SHORTCOMING and tag not in own:
+        tag = Tag.SHORTCOMING  # a problem named in a review or tasks part by a sentence that
+        # reports nothing done there, or plans nothing
     if totals[tag] <= 0:
         return Suggestion(reading.start, reading.end, None, 0.5, "no evidence")
     norm = sum(math.exp(v) for v in totals.values())
