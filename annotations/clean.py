@@ -7,7 +7,9 @@ that reaches a terminal can drive it (an OSC 52 in a file name would write the c
 CRLF and CR become LF; vertical tab, form feed, NEL and the Unicode line and paragraph
 separators become LF too (they separate paragraphs); a tab becomes four spaces (a fixed
 width, so offsets never depend on column); escape sequences (CSI, OSC, DCS, …) and every
-other C0/C1 control character are removed, as is U+FEFF (a byte-order mark left in the text).
+other C0/C1 control character are removed, as is U+FEFF (a byte-order mark left in the text),
+and so are the bidirectional embedding, override and isolate controls (U+202A–E, U+2066–9):
+they reorder what is shown, so a file name or comment could show other text than it holds.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _ESCAPES = re.compile(
     re.VERBOSE,
 )
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff]")
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise(text: str) -> str:

@@ -198,6 +198,14 @@ def test_escape_sequences_and_controls_are_removed() -> None:
     assert normalise("\x9b1m粗\x1bM行") == "粗行"
 
 
+def test_bidirectional_controls_are_removed() -> None:
+    # a right-to-left override would show "报告txt.exe" as "报告exe.txt"
+    assert normalise("报告\u202etxt.exe") == "报告txt.exe"
+    isolated = "\u2066甲\u2069\u2067乙\u2069\u2068丙\u202a丁\u202b戊\u202c\u202d"
+    assert normalise(isolated) == "甲乙丙丁戊"
+    assert normalise("阿拉伯文\u200f标记") == "阿拉伯文\u200f标记"  # a mark, not a control: kept
+
+
 def test_an_unterminated_osc_never_eats_the_next_line() -> None:
     assert normalise("\x1b]0;title\n第二行") == "\n第二行"
 

@@ -148,4 +148,5 @@ def test_normalise_is_idempotent_and_strips_controls(raw: str) -> None:
     once = normalise(raw)
     assert normalise(once) == once
     assert not any((ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F for ch in once)
+    assert not any(0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in once)
     assert "\r" not in once and "\t" not in once
