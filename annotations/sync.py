@@ -155,8 +155,7 @@ def fresh_clone(ws: Workspace, address: str, *, interactive: bool) -> str:
                         "address, the network and your access, then run `shenyue sync init` "
                         "again.")
     repo = Git(fresh)
-    if repo.value("rev-parse", "--verify", "--quiet", "HEAD") is None:  # an empty remote
-        repo.check("symbolic-ref", "HEAD", f"refs/heads/{DEFAULT_BRANCH}")
+    # the remote's default branch (an empty remote's too: git clones its unborn HEAD)
     branch = repo.value("symbolic-ref", "--short", "HEAD") or DEFAULT_BRANCH
     repo.check("config", "shenyue.branch", branch)
     folder = sync_folder(home)
@@ -345,7 +344,9 @@ class Run:
         return exports
 
     def skip(self, path: Path, why: str) -> None:
-        self.skipped.append(f"{path.relative_to(self.folder)}: {one_line(why)}")
+        """Name a file of the clone that was left out, and why (its path as in the repository)."""
+        inside = str(path.relative_to(self.folder))
+        self.skipped.append(f"{inside}: {one_line(why.replace(str(path), inside))}")
 
     def receive_reports(self) -> None:
         """Import the reports of the clone this workspace lacks (by id), each at the version
@@ -431,44 +432,57 @@ def sync(ws: Workspace, progress: Callable[[str], None] | None = None, *,
     if not is_git_repository(folder):
         raise UserError(NOT_INITIALISED)
     with sync_lock(ws.home):
-        git = Git(folder, interactive=interactive)
-        address = git.value("config", "--get", "remote.origin.url")
-        if address is None:
-            raise UserError(NOT_INITIALISED)
-        run = Run(ws, git, redact(one_line(address)),
-                  git.value("config", "--get", "shenyue.branch") or DEFAULT_BRANCH)
-        tell("tidy")
         try:
-            run.tidy()
-        except UserError:  # damaged beyond what git itself repairs: the folder is derived
-            fresh_clone(ws, address, interactive=interactive)
-            run.tidy()
-        set_identity(git, ws.reviewer)
-        tell("write")
-        run.publish(run.read_exports())
-        pushed = False
-        for _attempt in range(PUSH_ATTEMPTS):
-            tell("fetch")
-            upstream = run.fetch()
-            if upstream is not None:
-                run.rebase(upstream)
-            tell("merge")
-            run.receive_reports()
-            exports = run.read_exports()
-            run.merge(exports)
-            run.publish(exports)
-            if run.head() in (upstream, None):
-                break  # nothing the remote lacks
-            tell("push")
-            if run.push():
-                pushed = True
-                break
-            run.skipped.clear()
-        else:
-            raise UserError(f"The remote {run.remote} changed during each of {PUSH_ATTEMPTS} "
-                            f"attempts to push; sync again in a moment — {KEPT}.")
-        write_state(ws.home, remote=run.remote, synced=now_iso())
-        return run.result(pushed)
+            return sync_locked(ws, folder, tell, interactive)
+        except OSError as exc:
+            raise UserError(f"Cannot write in the sync folder {folder} ({exc.strerror}); free "
+                            f"some disk space or run `shenyue sync init REMOTE` again — "
+                            f"{KEPT}.") from exc
+
+
+def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
+                interactive: bool) -> SyncResult:
+    """`sync`, under the workspace's sync lock."""
+    git = Git(folder, interactive=interactive)
+    # read from the file itself: a clone too damaged for git to open still names its remote
+    address, branch = (git.value("config", "--file", ".git/config", "--get", key)
+                       for key in ("remote.origin.url", "shenyue.branch"))
+    if address is None:
+        raise UserError(NOT_INITIALISED)
+    run = Run(ws, git, redact(one_line(address)), branch or DEFAULT_BRANCH)
+    tell("tidy")
+    try:
+        run.tidy()
+    except UserError:  # damaged beyond what git itself repairs: the folder is derived
+        fresh_clone(ws, address, interactive=interactive)
+        run.tidy()
+    set_identity(git, ws.reviewer)
+    tell("write")
+    run.publish(run.read_exports())
+    run.skipped.clear()  # what counts is what the remote's files hold, read below
+    pushed = False
+    for _attempt in range(PUSH_ATTEMPTS):
+        tell("fetch")
+        upstream = run.fetch()
+        if upstream is not None:
+            run.rebase(upstream)
+        tell("merge")
+        run.receive_reports()
+        exports = run.read_exports()
+        run.merge(exports)
+        run.publish(exports)
+        if run.head() in (upstream, None):
+            break  # nothing the remote lacks
+        tell("push")
+        if run.push():
+            pushed = True
+            break
+        run.skipped.clear()
+    else:
+        raise UserError(f"The remote {run.remote} changed during each of {PUSH_ATTEMPTS} "
+                        f"attempts to push; sync again in a moment — {KEPT}.")
+    write_state(ws.home, remote=run.remote, synced=now_iso())
+    return run.result(pushed)
 
 
 def set_identity(git: Git, reviewer: str) -> None:
