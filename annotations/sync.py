@@ -5,6 +5,9 @@
     <workspace>/sync.json    the remote and when the workspace was last synced
     <workspace>/sync.lock    one sync of a workspace at a time
 
+The clone remembers which version (git object id) of each marks file it has merged, so a
+sync reads only the files that changed since (`sync init` again forgets it).
+
 A sync: tidy what a killed sync left (git's lock files, a rebase in progress, half-written
 files) → write this reviewer's files from the store → commit → fetch and rebase onto the
 remote → merge everyone's files into the store with the merge rules (newer `updated` wins,
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
 SYNC_FOLDER = "sync"
 STATE_FILE = "sync.json"
 LOCK_FILE = "sync.lock"
+MERGED_FILE = ".git/shenyue-merged.json"  # the marks files merged, by git object id
 DEFAULT_BRANCH = "main"
 # links checked out as links could point our writes outside the folder; bytes stay bytes
 CLONE_CONFIG = (("core.symlinks", "false"), ("core.autocrlf", "false"),
@@ -90,8 +94,13 @@ def last_synced(home: Path) -> str | None:
 
 def read_state(home: Path) -> dict[str, Any]:
     """`sync.json` ({} when there is none or it is unreadable)."""
+    return read_json(home / STATE_FILE)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file of ours ({} when there is none or it is unreadable)."""
     try:
-        data = json.loads((home / STATE_FILE).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -216,16 +225,16 @@ class Run:
 
     # -- this reviewer's files ----------------------------------------------------------------
 
-    def publish(self, exports: Exports) -> None:
+    def publish(self) -> None:
         """Write this reviewer's files and every report the clone lacks, and commit them."""
-        self.write_own(exports)
+        self.write_own()
         self.write_reports()
         self.git.check("add", "--all", "--", MARKS, REPORTS)
         if not self.git.run("diff", "--cached", "--quiet").ok:
             self.git.check("commit", "--quiet", "--no-verify", "-m",
                            f"{self.ws.reviewer}: marks as of {now_iso()}")
 
-    def write_own(self, exports: Exports) -> None:
+    def write_own(self) -> None:
         """This reviewer's files (marks/<owner>/): their records per report, and those of
         reviewers who do not sync (consensus, suggest, a colleague who mails exports) that no
         other workspace has published yet. Files that would be empty are removed."""
@@ -234,24 +243,24 @@ class Run:
         marks_dir = self.folder / MARKS
         owners = {p.name for p in marks_dir.iterdir() if p.is_dir()} if marks_dir.is_dir() \
             else set()
-        # a record of a reviewer who does not sync is written by the first workspace (in
-        # folder order) that holds it, so two never keep writing it or leave it to each other
-        published = published_keys((p, e) for p, e in exports if p.parent.name < mine)
-
-        def ours(doc: dict[str, Any]) -> bool:
-            reviewer = doc["reviewer"]
-            return reviewer == ws.reviewer or (
-                owner_folder(reviewer) not in owners
-                and (doc["id"], doc["updated"]) not in published)
-
         records = ws.records()
         index = ws.index()
+        groups = ((0, records.marks, "report_id"), (1, records.corrections, "report_id"),
+                  (2, records.links, "plan_report"))
+        foreign = [doc for _slot, docs, _key in groups for doc in docs
+                   if doc["reviewer"] != ws.reviewer
+                   and owner_folder(doc["reviewer"]) not in owners]
+        # a record of a reviewer who does not sync is written by the first workspace (in
+        # folder order) that holds it, so two never keep writing it or leave it to each other
+        published = published_keys(self.read_files(
+            [p for p in regular_files(marks_dir, "*/*.json") if p.parent.name < mine],
+            quiet=True)) if foreign else set()
+        wanted_foreign = {id(d) for d in foreign if (d["id"], d["updated"]) not in published}
         per_report: dict[str, tuple[list[Any], list[Any], list[Any]]] = {}
-        for slot, docs, key in ((0, records.marks, "report_id"),
-                                (1, records.corrections, "report_id"),
-                                (2, records.links, "plan_report")):
+        for slot, docs, key in groups:
             for doc in docs:
-                if ours(doc) and doc[key] in index:
+                if (doc["reviewer"] == ws.reviewer or id(doc) in wanted_foreign) \
+                        and doc[key] in index:
                     per_report.setdefault(doc[key], ([], [], []))[slot].append(doc)
         folder = marks_dir / mine
         if folder.exists() and not folder.is_dir():
@@ -332,16 +341,42 @@ class Run:
 
     # -- everyone's files into the workspace --------------------------------------------------
 
-    def read_exports(self) -> Exports:
-        """Every marks file of the clone, read and checked as a merge checks a file; a file
-        that fails is left out and named in `skipped`."""
+    def read_files(self, paths: list[Path], *, quiet: bool = False) -> Exports:
+        """Marks files read and checked as a merge checks a file; a file that fails is left
+        out and (unless `quiet`) named in `skipped`."""
         exports: Exports = []
-        for path in regular_files(self.folder / MARKS, "*/*.json"):
+        for path in paths:
             try:
                 exports.append((path, read_native(path)))
             except UserError as exc:
-                self.skip(path, str(exc))
+                if not quiet:
+                    self.skip(path, str(exc))
         return exports
+
+    def blobs(self) -> dict[str, str]:
+        """The git object id of every marks file checked out, by path in the repository."""
+        listed = self.git.check("ls-files", "--stage", "-z", "--", MARKS)
+        out = {}
+        for entry in filter(None, listed.split("\0")):
+            head, path = entry.split("\t", 1)
+            out[path] = head.split()[1]
+        return out
+
+    def changed_files(self) -> list[Path]:
+        """The marks files that changed since this workspace last merged them."""
+        merged = read_json(self.folder / MERGED_FILE).get("files", {})
+        blobs = self.blobs()
+        return [p for p in regular_files(self.folder / MARKS, "*/*.json")
+                if merged.get(p.relative_to(self.folder).as_posix()) != blobs.get(
+                    p.relative_to(self.folder).as_posix(), "")]
+
+    def remember_merged(self) -> None:
+        """Note which files are merged now (all but those skipped), so the next sync reads
+        only what changed; this reviewer's own files come from the store itself."""
+        left_out = {s.split(": ", 1)[0] for s in self.skipped}
+        files = {p: blob for p, blob in self.blobs().items() if p not in left_out}
+        atomic_write_text(self.folder / MERGED_FILE, json.dumps({"files": files}) + "\n",
+                          durable=False)
 
     def skip(self, path: Path, why: str) -> None:
         """Name a file of the clone that was left out, and why (its path as in the repository)."""
@@ -458,8 +493,7 @@ def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
         run.tidy()
     set_identity(git, ws.reviewer)
     tell("write")
-    run.publish(run.read_exports())
-    run.skipped.clear()  # what counts is what the remote's files hold, read below
+    run.publish()
     pushed = False
     for _attempt in range(PUSH_ATTEMPTS):
         tell("fetch")
@@ -468,9 +502,8 @@ def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
             run.rebase(upstream)
         tell("merge")
         run.receive_reports()
-        exports = run.read_exports()
-        run.merge(exports)
-        run.publish(exports)
+        run.merge(run.read_files(run.changed_files()))
+        run.publish()
         if run.head() in (upstream, None):
             break  # nothing the remote lacks
         tell("push")
@@ -481,6 +514,7 @@ def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
     else:
         raise UserError(f"The remote {run.remote} changed during each of {PUSH_ATTEMPTS} "
                         f"attempts to push; sync again in a moment — {KEPT}.")
+    run.remember_merged()
     write_state(ws.home, remote=run.remote, synced=now_iso())
     return run.result(pushed)
 

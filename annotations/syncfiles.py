@@ -14,6 +14,7 @@ name's SHA-256, so that two names never share a folder (Wang and wang neither).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -40,6 +41,7 @@ SLUG_CHARS = 32
 Doc = dict[str, Any]
 
 
+@functools.lru_cache(maxsize=1024)
 def owner_folder(name: str) -> str:
     """The folder under `marks/` of a reviewer's files (see the module docstring)."""
     slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower())[:SLUG_CHARS].strip("-")

@@ -780,7 +780,8 @@ class Workspace:
                 )
             meta = index[doc["report_id"]]
             if (doc["text_sha256"] == meta.sha256 and not doc["orphan"]
-                    and self.report(meta.id).text[doc["start"] : doc["end"]] != doc["quote"]):
+                    and self.library.report(meta.id).text[doc["start"] : doc["end"]]
+                    != doc["quote"]):
                 raise UserError(
                     f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
                     "text at its offsets; export it again."
