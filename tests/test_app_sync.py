@@ -10,6 +10,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+import tui.app
 from annotations.workspace import Workspace
 from tests.appkit import app_test, open_workspace, seed_id
 from tests.synckit import bare_repository, tag_sentences
@@ -19,6 +20,20 @@ from tui.screens.review import ReviewScreen
 from tui.widgets.status import StatusBar, synced_label
 
 SIZE = (120, 40)
+
+
+class RecordingApp(ShenyueApp):
+    """The app, keeping what the library's status line said at each step of a sync."""
+
+    CSS_PATH = str(Path(tui.app.__file__).parent / "shenyue.tcss")  # not beside this file
+
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__(ws)
+        self.steps_shown: list[str] = []
+
+    def sync_step(self, step: str) -> None:
+        super().sync_step(step)
+        self.steps_shown.append(library_status(self))
 
 
 def library_status(app: ShenyueApp) -> str:
@@ -53,10 +68,13 @@ async def test_sync_from_the_palette_and_the_time_in_the_status_bars(tmp_path: P
     colleague.sync_init(str(remote))
     theirs = tag_sentences(colleague, 2, skip=1, report_ids=[rid])
     colleague.sync()
-    app = ShenyueApp(ws)
+    app = RecordingApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, LibraryScreen) and "synced" not in library_status(app)
         await run_sync_from_palette(app, pilot)
+        assert [line.split(" · ")[-1] for line in app.steps_shown] == [
+            "syncing: tidying…", "syncing: writing your marks…", "syncing: fetching…",
+            "syncing: merging…", "syncing: pushing…"]
         label = synced_label(ws.last_synced())
         assert label.startswith("synced ") and len(label) == len("synced 12:34")
         assert library_status(app).endswith(f" · {label}")

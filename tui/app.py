@@ -291,18 +291,27 @@ class ShenyueApp(App[None]):
 
     @work(thread=True, group="sync", exit_on_error=False)
     def sync(self) -> None:
-        """Run a sync in a thread (the keys stay live); each step and the outcome is a notice."""
+        """Run a sync in a thread (the keys stay live); the status bars show each step, a
+        notice the outcome."""
         steps = sync_steps()
-
-        def tell(step: str) -> None:
-            self.call_from_thread(self.notify, steps[step], markup=False, timeout=30)
-
         try:
-            result = self.ws.sync(tell)
+            result = self.ws.sync(lambda step: self.call_from_thread(self.sync_step,
+                                                                    steps[step]))
         except UserError as exc:
-            self.call_from_thread(self.report_error, exc)
+            self.call_from_thread(self.sync_failed, exc)
             return
         self.call_from_thread(self.synced_with, result)
+
+    def sync_step(self, step: str) -> None:
+        """Show the step a sync is at where the status bars show the last sync."""
+        self.synced = step
+        self.refresh_marks()
+
+    def sync_failed(self, exc: UserError) -> None:
+        """A sync stopped: the status bars show the last sync again, a notice why."""
+        self.synced = synced_label(self.ws.last_synced())
+        self.refresh_marks()
+        self.report_error(exc)
 
     def synced_with(self, result: SyncResult) -> None:
         """A sync finished: redraw, and say what came in and whether anything went out."""
@@ -362,9 +371,9 @@ class ShenyueApp(App[None]):
 
 def sync_steps() -> dict[str, str]:
     """What each step of a sync (`annotations.sync.STEPS`) is called in the notices."""
-    return {"tidy": _("Sync: tidying the sync folder…"), "write": _("Sync: writing your marks…"),
-            "fetch": _("Sync: fetching from the remote…"),
-            "merge": _("Sync: merging everyone's marks…"), "push": _("Sync: pushing…")}
+    return {"tidy": _("syncing: tidying…"), "write": _("syncing: writing your marks…"),
+            "fetch": _("syncing: fetching…"), "merge": _("syncing: merging…"),
+            "push": _("syncing: pushing…")}
 
 
 def saved_positions(state: dict[str, Any]) -> tuple[str | None, dict[str, int]]:
