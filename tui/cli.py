@@ -468,14 +468,10 @@ def cmd_sync(ws: Workspace, args: argparse.Namespace) -> int:
         remote = ws.sync_init(args.remote, interactive=interactive)
         print(f"This workspace syncs with {remote}; run `shenyue sync` to exchange marks.")
         return EXIT_OK
-    if sys.stderr.isatty():
-        from rich.console import Console
-
-        with Console(stderr=True).status("syncing") as status:
-            result = ws.sync(lambda step: status.update(SYNC_STEPS[step]),
-                             interactive=interactive)
-    else:
-        result = ws.sync(interactive=interactive)
+    # plain lines, not a spinner: git may be asking for a password on the same terminal
+    progress = (lambda step: print(f"{SYNC_STEPS[step]}…", file=sys.stderr)) \
+        if sys.stderr.isatty() else None
+    result = ws.sync(progress, interactive=interactive)
     print(describe(result))
     for note in result.notes:
         print(note)
