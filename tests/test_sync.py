@@ -287,6 +287,42 @@ def test_a_push_the_remote_refuses_is_one_sentence(tmp_path: Path) -> None:
     assert {m.id for m in marks} <= live_marks(a.home).keys()
 
 
+def test_a_push_behind_the_remote_fetches_and_merges_again(tmp_path: Path) -> None:
+    remote = bare_repository(tmp_path / "team.git")
+    a = Workspace.open(tmp_path / "A", reviewer="A")
+    b = Workspace.open(tmp_path / "B", reviewer="B")
+    for ws in (a, b):
+        ws.sync_init(str(remote))
+    mine = tag_sentences(a, 5)
+    theirs: list[str] = []
+    b_pushes = [1]  # how many more times B pushes first
+
+    def b_pushes_first(step: str) -> None:  # B's sync lands between A's fetch and A's push
+        if step == "push" and b_pushes[0] > 0:
+            b_pushes[0] -= 1
+            theirs.extend(m.id for m in tag_sentences(b, 1, skip=len(theirs) + 1))
+            b.sync()
+
+    steps: list[str] = []
+
+    def noting(step: str) -> None:
+        steps.append(step)
+        b_pushes_first(step)
+
+    result = a.sync(noting)
+    assert result.pushed and steps.count("push") == 2 and steps.count("fetch") == 2
+    assert set(theirs) <= live_marks(a.home).keys()
+    b.sync()
+    assert {m.id for m in mine} <= live_marks(b.home).keys()
+    b_pushes[0] = 10  # the remote moves on before every push: A gives up after five tries
+    last = tag_sentences(a, 1, skip=9)
+    with pytest.raises(UserError, match="changed during each of 5 attempts"):
+        a.sync(b_pushes_first)
+    assert last[0].id in live_marks(a.home)
+    b_pushes[0] = 0
+    assert a.sync().pushed
+
+
 def test_another_sync_of_the_same_workspace_waits_its_turn(tmp_path: Path) -> None:
     from annotations.sync import BUSY, sync_lock
 
