@@ -11,10 +11,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 import tui.app
+from annotations.sync import STEPS
 from annotations.workspace import Workspace
 from tests.appkit import app_test, open_workspace, seed_id
 from tests.synckit import bare_repository, tag_sentences
-from tui.app import ShenyueApp
+from tui.app import ShenyueApp, sync_steps
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.status import StatusBar, synced_label
@@ -73,8 +74,8 @@ async def test_sync_from_the_palette_and_the_time_in_the_status_bars(tmp_path: P
         assert isinstance(app.screen, LibraryScreen) and "synced" not in library_status(app)
         await run_sync_from_palette(app, pilot)
         assert [line.split(" · ")[-1] for line in app.steps_shown] == [
-            "syncing: tidying…", "syncing: writing your marks…", "syncing: fetching…",
-            "syncing: merging…", "syncing: pushing…"]
+            sync_steps()[step] for step in STEPS]  # every step, in order, then the time
+        assert sync_steps()["fetch"] == "syncing: fetching…"
         label = synced_label(ws.last_synced())
         assert label.startswith("synced ") and len(label) == len("synced 12:34")
         assert library_status(app).endswith(f" · {label}")
