@@ -85,6 +85,17 @@ class NativeExport:
     links: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class NativeRecords:
+    """What a native export writes: marks', corrections' and follow-through decisions'
+    documents (tombstones included) and the metadata of the reports they name."""
+
+    marks: list[dict[str, Any]]
+    corrections: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    reports: list[ReportMeta]
+
+
 ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 

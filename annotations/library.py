@@ -427,12 +427,30 @@ class ReportLibrary:
         self._commit(batch)
         return outcome
 
+    def import_shared(
+        self,
+        items: Sequence[tuple[Path, ingest.Ingested, str]],
+        on_new_version: Callable[[Report, Report], None],
+    ) -> list[ImportOutcome]:
+        """Import texts already read, each (where it came from, the text, the id it has in
+        the workspace that shared it) so that marks made there find it (call under `lock`);
+        the index is written once per batch, as `import_files` does."""
+        batch = _Batch(self.index())
+        outcomes = []
+        for file, data, report_id in items:
+            outcomes.append(self._import_one(file, data, batch, on_new_version, report_id))
+            if batch.due():
+                self._commit(batch)
+        self._commit(batch)
+        return outcomes
+
     def _import_one(
         self,
         file: Path,
         data: ingest.Ingested,
         batch: _Batch,
         on_new_version: Callable[[Report, Report], None],
+        shared_id: str | None = None,
     ) -> ImportOutcome:
         present = batch.by_sha.get(data.sha256)
         if present is not None:
@@ -442,8 +460,8 @@ class ReportLibrary:
                 self._cache.pop(present.id, None)
             return ImportOutcome(file, "present", present)
         source = str(file.resolve())
-        previous = batch.by_source.get(source)
-        report_id = previous.id if previous is not None else data.sha256[:12]
+        previous = batch.index.get(shared_id) if shared_id else batch.by_source.get(source)
+        report_id = previous.id if previous is not None else shared_id or data.sha256[:12]
         meta = ReportMeta(
             id=report_id,
             sha256=data.sha256,

@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from annotations import sync
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
 from annotations.clean import normalise, person_name
 from annotations.corrections import (
@@ -38,6 +39,7 @@ from annotations.export import (
     WRITERS,
     MergeResult,
     NativeExport,
+    NativeRecords,
     check_format,
     read_native,
     write_binary_output,
@@ -73,6 +75,8 @@ from annotations.store import (
     report_tables,
 )
 from annotations.suggest import Suggestion, tagged
+from annotations.sync import SyncResult
+from annotations.syncfiles import SharedReport
 from annotations.xlsx import write_xlsx
 
 SEED_FOLDERS = (
@@ -303,6 +307,27 @@ class Workspace:
         notes.append(f"{file}: {r.added} marks added, {r.updated} updated, {r.unchanged} "
                      "unchanged" + "".join(f"; left out: {what}" for what in project.left_out))
         return outcomes
+
+    def receive_reports(self, shared: Sequence[SharedReport]) -> list[tuple[SharedReport, str]]:
+        """Import reports another workspace shared (sync), each under the id it has there so
+        that the marks made there find it; returns those that could not be, with why."""
+        refused: list[tuple[SharedReport, str]] = []
+        accepted, items = [], []
+        for report in shared:
+            try:
+                items.append((report.path, report.ingested(), report.meta.id))
+                accepted.append(report)
+            except IngestError as exc:
+                refused.append((report, str(exc)))
+        with self.library.lock():
+            outcomes = self.library.import_shared(items, self._reanchor)
+        for report, outcome in zip(accepted, outcomes, strict=True):
+            got = outcome.report.id if outcome.report is not None else None
+            if got != report.meta.id:
+                refused.append((report, f"its text is in this workspace already, as report "
+                                        f"{got}; marks made on {report.meta.id} cannot be "
+                                        "placed"))
+        return refused
 
     def report_version_text(self, report_id: str, sha256: str) -> str | None:
         """The text of an earlier (or the current) version of a report, if it is kept."""
@@ -679,18 +704,12 @@ class Workspace:
         """Write the marks (filtered) as json, w3c, csv, md, xlsx or qdpx to `path` (None or
         "-": stdout); a file is replaced atomically. Returns how many marks were written."""
         check_format(fmt)
-        index = self.index()
         if fmt == "json":
-            # the documents as stored: 100,000 marks export without building objects
-            docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
-            fixes = [c.to_json() for c in self.corrections(report_id, reviewer,
-                                                           include_deleted=True)]
-            links = self._link_docs(report_id, reviewer)
-            named = ({d["report_id"] for d in docs} | {c["report_id"] for c in fixes}
-                     | {r for d in links for r in (d["plan_report"], d["review_report"])})
-            metas = [index[rid] for rid in sorted(named) if rid in index]
-            write_output(path, fmt, lambda out: write_json(out, docs, metas, fixes, links))
-            return len(docs)
+            found = self.records(report_id=report_id, tag=tag, reviewer=reviewer)
+            write_output(path, fmt, lambda out: write_json(
+                out, found.marks, found.reports, found.corrections, found.links))
+            return len(found.marks)
+        index = self.index()
         marks = self.annotations(report_id, tag, reviewer)
         if fmt == "qdpx":  # a selection needs a place in the current text: orphans have none
             marks = [m for m in marks if not m.orphan and m.report_id in index
@@ -702,6 +721,25 @@ class Workspace:
         else:
             write_output(path, fmt, lambda out: WRITERS[fmt](out, marks, metas, self.report))
         return len(marks)
+
+    def records(
+        self,
+        *,
+        report_id: str | None = None,
+        tag: Tag | str | None = None,
+        reviewer: str | None = None,
+    ) -> NativeRecords:
+        """What a native export holds (filtered): the marks', corrections' and follow-through
+        decisions' documents as stored, tombstones included, and the reports they name."""
+        index = self.index()
+        # the documents as stored: 100,000 marks export without building objects
+        docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
+        fixes = [c.to_json() for c in self.corrections(report_id, reviewer, include_deleted=True)]
+        links = self._link_docs(report_id, reviewer)
+        named = ({d["report_id"] for d in docs} | {c["report_id"] for c in fixes}
+                 | {r for d in links for r in (d["plan_report"], d["review_report"])})
+        metas = [index[rid] for rid in sorted(named) if rid in index]
+        return NativeRecords(docs, fixes, links, metas)
 
     def _link_docs(self, report_id: str | None, reviewer: str | None) -> list[Doc]:
         """The follow-through decisions touching a report (all: None) by a reviewer (all:
@@ -719,9 +757,12 @@ class Workspace:
         text are re-anchored. Merging the same file twice changes nothing."""
         return self.merge_marks(path, read_native(Path(path)))
 
-    def merge_marks(self, path: str | Path, incoming: NativeExport) -> MergeResult:
+    def merge_marks(
+        self, path: str | Path, incoming: NativeExport, *, undoable: bool = True
+    ) -> MergeResult:
         """Merge marks read and checked from `path` (`checked_marks`): every mark must quote
-        its report's text at its offsets; nothing is merged otherwise."""
+        its report's text at its offsets; nothing is merged otherwise. `undoable=False`: the
+        merge is no undo step (a sync's is not the reviewer's own change)."""
         index = self.library.index()
         filed = {doc_id: name for name, table in self.store.tables().items()
                  if is_report_table(name) for doc_id in table}
@@ -739,7 +780,8 @@ class Workspace:
                 )
             meta = index[doc["report_id"]]
             if (doc["text_sha256"] == meta.sha256 and not doc["orphan"]
-                    and self.report(meta.id).text[doc["start"] : doc["end"]] != doc["quote"]):
+                    and self.library.report(meta.id).text[doc["start"] : doc["end"]]
+                    != doc["quote"]):
                 raise UserError(
                     f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
                     "text at its offsets; export it again."
@@ -780,7 +822,7 @@ class Workspace:
                         puts.append((table, doc["id"], doc))
             return f"merge {Path(path).name}", puts
 
-        self.store.change(self.reviewer, build, now_iso())
+        self.store.change(self.reviewer, build, now_iso(), undoable=undoable)
         placed = orphaned = 0
         for rid in sorted({d["report_id"] for d in incoming.annotations}):
             p, o = self._settle(rid)
@@ -802,6 +844,28 @@ class Workspace:
         A store every other command refuses is refused here too."""
         return search(self, query, tag=None if tag is None else Tag.parse(tag),
                       report_id=report_id, reviewer=reviewer, limit=limit)
+
+    # -- sync through git (sync.py) ----------------------------------------------------------
+
+    def sync_init(self, remote: str, *, interactive: bool = False) -> str:
+        """Set the workspace up to sync with a git remote (a bare repository's path, an ssh
+        or https URL): clones it into `sync/`. Returns the remote as shown to people."""
+        return sync.init(self, remote, interactive=interactive)
+
+    def sync(self, progress: Callable[[str], None] | None = None, *,
+             interactive: bool = False) -> SyncResult:
+        """Exchange marks, corrections and follow-through decisions with the remote: every
+        reviewer's files merged in by the merge rules, this reviewer's pushed. `progress`
+        hears each step (`sync.STEPS`); `interactive`: git may ask for a password."""
+        return sync.sync(self, progress, interactive=interactive)
+
+    def last_synced(self) -> str | None:
+        """When the workspace last finished a sync (ISO time, UTC), or None."""
+        return sync.last_synced(self.home)
+
+    def syncs(self) -> bool:
+        """Whether the workspace is set up to sync (`sync_init`)."""
+        return sync.is_git_repository(sync.sync_folder(self.home))
 
     # -- where the reviewer left off in the app ------------------------------------------------
 

@@ -20,12 +20,14 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
+from annotations.sync import SyncResult
 from annotations.workspace import Workspace
 from tui.i18n import _, localise_bindings, set_language
 from tui.marks import history_message
 from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
+from tui.widgets.status import synced_label
 
 POLL_SECONDS = 1.0
 LEARN_DELAY = 3.0  # train the learned reader once the marks have rested this long (s)
@@ -78,6 +80,7 @@ class ShenyueApp(App[None]):
         workspace.train_on_demand = False
         self._learn_after: float | None = None  # when to train the learned reader again
         self.drafts: dict[str, str] = {}  # comments typed but not saved, by mark id
+        self.synced = ""  # when the workspace was last synced, as the status bars show it
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -88,6 +91,7 @@ class ShenyueApp(App[None]):
             self.report_error(exc)
         self._saved_state = self.ws.load_state()
         self._stamp = self.ws.store_stamp()
+        self.synced = synced_label(self.ws.last_synced())
         if self.ws.model_stale():
             self._learn_later()
         state = self._saved_state
@@ -107,6 +111,7 @@ class ShenyueApp(App[None]):
         if stamp != self._stamp:
             self._stamp = stamp
             self._learn_later()
+            self.synced = synced_label(self.ws.last_synced())  # a sync elsewhere, perhaps
             self.refresh_marks()
         if self._learn_after is not None and time.monotonic() >= self._learn_after:
             if any(w.group == "learn" and w.is_running for w in self.workers):
@@ -275,6 +280,51 @@ class ShenyueApp(App[None]):
         else:
             self.marks_changed(history_message(done))
 
+    # -- sync ----------------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        """Sync with the team's git remote in the background."""
+        if any(w.group == "sync" and w.is_running for w in self.workers):
+            self.notify(_("A sync is already running."), timeout=2)
+            return
+        self.sync()
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def sync(self) -> None:
+        """Run a sync in a thread (the keys stay live); the status bars show each step, a
+        notice the outcome."""
+        steps = sync_steps()
+        try:
+            result = self.ws.sync(lambda step: self.call_from_thread(self.sync_step,
+                                                                    steps[step]))
+        except UserError as exc:
+            self.call_from_thread(self.sync_failed, exc)
+            return
+        self.call_from_thread(self.synced_with, result)
+
+    def sync_step(self, step: str) -> None:
+        """Show the step a sync is at where the status bars show the last sync."""
+        self.synced = step
+        self.refresh_marks()
+
+    def sync_failed(self, exc: UserError) -> None:
+        """A sync stopped: the status bars show the last sync again, a notice why."""
+        self.synced = synced_label(self.ws.last_synced())
+        self.refresh_marks()
+        self.report_error(exc)
+
+    def synced_with(self, result: SyncResult) -> None:
+        """A sync finished: redraw, and say what came in and whether anything went out."""
+        self.synced = synced_label(self.ws.last_synced())
+        self._stamp = self.ws.store_stamp()
+        self.refresh_marks()
+        merged = result.merged
+        message = (_("Synced: {count} marks in, yours pushed.") if result.pushed
+                   else _("Synced: {count} marks in, nothing to push."))
+        self.notify(message.format(count=merged.added + merged.updated), markup=False)
+        for problem in (*result.notes, *result.skipped):
+            self.notify(problem, severity="warning", markup=False, timeout=8)
+
     # -- clipboard -----------------------------------------------------------------------------
 
     def copy_text(self, text: str) -> None:
@@ -313,8 +363,17 @@ class ShenyueApp(App[None]):
 
             keys = binding.key_display or self.get_key_display(binding)
             yield SystemCommand(_(binding.description), f"{keys} · {binding.id or key}", run)
+        yield SystemCommand(_("Sync"), _("exchange marks with the team's git remote"),
+                            self.action_sync)
         for command in super().get_system_commands(screen):
             yield command._replace(title=_(command.title), help=_(command.help))
+
+
+def sync_steps() -> dict[str, str]:
+    """What each step of a sync (`annotations.sync.STEPS`) is called in the notices."""
+    return {"tidy": _("syncing: tidying…"), "write": _("syncing: writing your marks…"),
+            "fetch": _("syncing: fetching…"), "merge": _("syncing: merging…"),
+            "push": _("syncing: pushing…")}
 
 
 def saved_positions(state: dict[str, Any]) -> tuple[str | None, dict[str, int]]:

@@ -454,6 +454,35 @@ def cmd_merge(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SYNC_STEPS = {"tidy": "tidying the sync folder", "write": "writing your marks",
+              "fetch": "fetching from the remote", "merge": "merging everyone's marks",
+              "push": "pushing"}
+
+
+def cmd_sync(ws: Workspace, args: argparse.Namespace) -> int:
+    """Set up sync with a git remote (`sync init REMOTE`), or sync with it."""
+    from annotations.sync import describe
+
+    interactive = sys.stdin.isatty()  # git may ask for a password or passphrase here
+    if args.sync_command == "init":
+        remote = ws.sync_init(args.remote, interactive=interactive)
+        print(f"This workspace syncs with {remote}; run `shenyue sync` to exchange marks.")
+        return EXIT_OK
+    # plain lines, not a spinner: git may be asking for a password on the same terminal
+    progress = (lambda step: print(f"{SYNC_STEPS[step]}…", file=sys.stderr)) \
+        if sys.stderr.isatty() else None
+    result = ws.sync(progress, interactive=interactive)
+    print(describe(result))
+    for note in result.notes:
+        print(note)
+    for skipped in result.skipped:
+        print(f"skipped\t{skipped}", file=sys.stderr)
+    if result.skipped:
+        raise UserError(f"{len(result.skipped)} files from the remote were left out (reasons "
+                        "above); everything else was synced.")
+    return EXIT_OK
+
+
 def cmd_undo(ws: Workspace, args: argparse.Namespace) -> int:
     """Undo (or with `redo`, redo) this reviewer's latest change."""
     outcome = ws.redo() if args.command == "redo" else ws.undo()
@@ -690,6 +719,13 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p = add("merge", cmd_merge, "merge native exports (json) from other reviewers")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("sync", cmd_sync, "exchange marks with the team through a git remote (set it up "
+            "once with `sync init REMOTE`)")
+    actions = p.add_subparsers(dest="sync_command", metavar="init", parser_class=Parser)
+    q = actions.add_parser("init", parents=[common], help="sync with this git remote",
+                           description="set up sync with a git remote: the path of a bare "
+                           "repository, or an ssh or https URL")
+    q.add_argument("remote", metavar="REMOTE")
     p = add("suggest", cmd_suggest,
             "suggest a tag for each sentence of a report (sentences with no tag are left out)")
     p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")

@@ -203,6 +203,8 @@ class LibraryScreen(Screen[None]):
             status += " · " + _("{count} marked for compare").format(count=len(self.marked))
         if self.filter_text:
             status += " · " + _("filter: {text}").format(text=self.filter_text)
+        if self.shenyue.synced:
+            status += " · " + self.shenyue.synced
         self.query_one("#library-status", Static).update(Text(status))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -206,6 +206,8 @@ class ReviewScreen(Screen[None]):
         section = section_title_path(self.report.section_path(document.cursor_offset)[:1])
         status = Text(no_wrap=True, overflow="ellipsis", end="")
         status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
+        if self.shenyue.synced:
+            status.append(f" {self.shenyue.synced} │", style="dim")
         if self.showing is not None or self.colleagues():
             status.append(f" {self.showing_label()} │")
         if self.show_suggestions:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual.widget import Widget
+
+from tui.i18n import _
 
 
 class StatusBar(Widget):
@@ -24,3 +28,17 @@ class StatusBar(Widget):
     def render(self) -> Text:
         """The current text."""
         return self.text
+
+
+def synced_label(synced: str | None, now: datetime | None = None) -> str:
+    """When the workspace was last synced, in a few characters: the local time on the day
+    itself, else the date ("" when it never was)."""
+    if not synced:
+        return ""
+    try:
+        when = datetime.fromisoformat(synced.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return ""
+    today = (now or datetime.now().astimezone()).date()
+    shown = when.strftime("%H:%M") if when.date() == today else when.strftime("%Y-%m-%d")
+    return _("synced {time}").format(time=shown)
