@@ -374,10 +374,16 @@ def say(code: str, **params: Param) -> Message:
 
 @cache
 def fields(code: str) -> frozenset[str]:
-    """The names of the placeholders of a message's wording (of either form)."""
+    """The parameters a message takes: the placeholders of its wording (of either form), and
+    `count` when it has two forms."""
     forms = ENGLISH[code]
-    return frozenset(name for form in ((forms,) if isinstance(forms, str) else forms)
-                     for _text, name, _spec, _conv in string.Formatter().parse(form) if name)
+    if isinstance(forms, str):
+        return _placeholders(forms)
+    return frozenset({"count"}).union(*map(_placeholders, forms))
+
+
+def _placeholders(text: str) -> frozenset[str]:
+    return frozenset(name for _t, name, _spec, _conv in string.Formatter().parse(text) if name)
 
 
 def _param(value: Any) -> Any:
