@@ -87,22 +87,39 @@ def test_placeholders_survive_translation(path: Path) -> None:
             assert placeholders(str(text)) == wanted, message.id
 
 
+SAYING = {"say", "Message", "UserError", "IngestError", "StoreError"}
+
+
+def code_nodes() -> list[tuple[Path, ast.AST]]:
+    """Every node of the core's and the interface's code, with its file."""
+    return [(path, node) for folder in (ROOT / "annotations", TUI)
+            for path in folder.rglob("*.py") if path.name != "messages.py"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))]
+
+
 def used_codes() -> tuple[set[str], set[str]]:
     """The string constants of the code (a message code is one of them) and the fixed starts
     of its f-strings (`f"import.holds_{kind}"`)."""
     constants: set[str] = set()
     prefixes: set[str] = set()
-    for folder in (ROOT / "annotations", TUI):
-        for path in folder.rglob("*.py"):
-            if path.name == "messages.py":
-                continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    constants.add(node.value)
-                elif (isinstance(node, ast.JoinedStr) and node.values
-                      and isinstance(node.values[0], ast.Constant)):
-                    prefixes.add(str(node.values[0].value))
+    for _path, node in code_nodes():
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            constants.add(node.value)
+        elif (isinstance(node, ast.JoinedStr) and node.values
+              and isinstance(node.values[0], ast.Constant)):
+            prefixes.add(str(node.values[0].value))
     return constants, prefixes
+
+
+def test_every_message_said_has_a_code() -> None:
+    """An error raised with an English sentence instead of a code would fail only when
+    raised; here it fails at once."""
+    said = [(path.name, node.args[0].value) for path, node in code_nodes()
+            if isinstance(node, ast.Call) and node.args
+            and getattr(node.func, "id", getattr(node.func, "attr", "")) in SAYING
+            and isinstance(node.args[0], ast.Constant)]
+    assert len(said) > 100
+    assert [(name, code) for name, code in said if code not in ENGLISH] == []
 
 
 def test_every_message_is_said_somewhere() -> None:

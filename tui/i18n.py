@@ -86,7 +86,8 @@ def load_catalogue(language: str) -> gettext.NullTranslations:
     with suppress(OSError):  # a read-only install compiles at every start instead
         CACHE_DIR.mkdir(exist_ok=True)
         for old in CACHE_DIR.glob(f"{language}.*.mo"):
-            old.unlink()
+            if old != cached:
+                old.unlink()
         partial = cached.with_name(f".{cached.name}.{os.getpid()}")
         partial.write_bytes(mo)
         partial.replace(cached)  # another process reads the whole file or none
