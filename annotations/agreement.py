@@ -333,25 +333,18 @@ def agreement_report(
     else:
         names = list(dict.fromkeys(n.strip() for n in reviewers if n.strip()))
         if len(names) < 2:
-            raise UserError("Agreement needs two or more reviewers; name them as A,B.")
+            raise UserError("agreement.two_reviewers")
         absent = [n for n in names if not any(name == n for _, name in marked)]
         if absent:
-            raise UserError(
-                f"{'Reviewers' if len(absent) > 1 else 'Reviewer'} "
-                f"{', '.join(map(repr, absent))} {'have' if len(absent) > 1 else 'has'} no "
-                "marks on these reports; "
-                "check the name (`shenyue export --format md --reviewer NAME` lists their "
-                "marks) or merge their export first."
-            )
+            raise UserError("agreement.absent", names=", ".join(map(repr, absent)),
+                            count=len(absent))
     coded = [_code(r, live_marks(r, marks), names) for r, marks in pairs]
     counted = [c for c in coded if len(c.labels) >= 2]
     if not counted:
         who = sorted({name for _, name in marked})
-        found = f"only {', '.join(who)} marked these reports" if who else "there are no marks"
-        raise UserError(
-            f"Agreement needs marks from two or more reviewers on the same report, but {found}; "
-            "merge a colleague's export (`shenyue merge FILE`) first."
-        )
+        if who:
+            raise UserError("agreement.one_reviewer", names=", ".join(who))
+        raise UserError("agreement.no_marks")
     reports = tuple(
         ReportAgreement(c.report.id, c.report.title, _figures([c], list(c.labels)))
         for c in counted

@@ -14,6 +14,7 @@ from typing import Any
 
 from annotations.errors import UserError
 from annotations.ingest import normalise
+from annotations.messages import say
 from annotations.model import Kind, ReportMeta
 from annotations.records import MAX_META_TEXT, META_FIELDS, YEAR_RANGE
 
@@ -75,21 +76,20 @@ def checked_value(field: str, value: Any) -> str | int | None:
     """A corrected value as stored (text cleaned of control characters and trimmed, a year
     as a number, a kind by its English name), None for "no correction", or UserError."""
     if field not in META_FIELDS:
-        raise UserError(f"A report's {field!r} cannot be corrected; correct "
-                        f"{', '.join(META_FIELDS)}.")
+        raise UserError("meta.not_correctable", field=field, fields=", ".join(META_FIELDS))
     text = " ".join(normalise(str(value)).split()) if value is not None else ""
     if not text:
         return None
     if field == "year":
         low, high = YEAR_RANGE
         if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
-            raise UserError(f"A year is a number from {low} to {high}, not {text!r}.")
+            raise UserError("meta.bad_year", low=low, high=high, text=text)
         return int(text)
     if field == "kind":
         return Kind.parse(text).value
     if len(text) > MAX_META_TEXT:
-        raise UserError(f"A {field} holds at most {MAX_META_TEXT} characters, this one "
-                        f"{len(text):,}.")
+        raise UserError("meta.too_long", field=say(f"field.{field}"), limit=MAX_META_TEXT,
+                        length=len(text))
     return text
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from annotations.anchor import quote_context
 from annotations.errors import UserError
+from annotations.messages import Message, say
 from annotations.model import Annotation, Tag
 from annotations.records import MAX_COMMENT
 from annotations.store import Doc, Put
@@ -35,7 +36,7 @@ class MarkEdit:
 
     kind: EditKind
     tag: Tag
-    summary: str
+    summary: Message
     puts: list[Put]
 
     @property
@@ -68,8 +69,8 @@ def tag_edit(mine: Sequence[Doc], new: Annotation, text: str, now: str) -> MarkE
     same = [d for d in near if d["tag"] == new.tag.value]
     holders = [d for d in same if d["start"] <= new.start and new.end <= d["end"]]
     if holders:
-        summary = (f"delete mark «{short(holders[0]['quote'])}»" if len(holders) == 1
-                   else f"delete {len(holders)} marks")
+        summary = (say("change.delete", quote=short(holders[0]["quote"])) if len(holders) == 1
+                   else say("change.delete_many", count=len(holders)))
         return MarkEdit(EditKind.REMOVED, new.tag, summary,
                         [tombstone(d, now) for d in holders])
     if same:
@@ -77,15 +78,15 @@ def tag_edit(mine: Sequence[Doc], new: Annotation, text: str, now: str) -> MarkE
     other = [d for d in near if d["start"] <= new.start and new.end <= d["end"]]
     if other:
         return retag_edit(other[0], new.tag, now)
-    return MarkEdit(EditKind.ADDED, new.tag, f"add {new.tag.value} mark «{short(new.quote)}»",
+    return MarkEdit(EditKind.ADDED, new.tag, say("change.add", tag=new.tag, quote=short(new.quote)),
                     [(new.report_id, new.id, new.to_json())])
 
 
 def retag_edit(doc: Doc, tag: Tag, now: str) -> MarkEdit:
     """Give a mark another tag; its span and comment stay."""
     if doc["tag"] == tag.value:
-        raise UserError(f"The mark «{short(doc['quote'])}» is already {tag.value}.")
-    return MarkEdit(EditKind.RETAGGED, tag, f"retag mark «{short(doc['quote'])}» as {tag.value}",
+        raise UserError("mark.already_tagged", quote=short(doc["quote"]), tag=tag)
+    return MarkEdit(EditKind.RETAGGED, tag, say("change.retag", quote=short(doc["quote"]), tag=tag),
                     [(doc["report_id"], doc["id"], {**doc, "tag": tag.value, "updated": now})])
 
 
@@ -98,7 +99,7 @@ def join_edit(docs: Sequence[Doc], start: int, end: int, text: str, sha256: str,
     first, rest = ordered[0], ordered[1:]
     tags = {d["tag"] for d in ordered}
     if len(tags) > 1:
-        raise UserError("Only marks of one tag can be joined; retag them first.")
+        raise UserError("mark.join_one_tag")
     start = min(start, *(d["start"] for d in ordered))
     end = max(end, *(d["end"] for d in ordered))
     quote, prefix, suffix = quote_context(text, start, end)
@@ -106,8 +107,8 @@ def join_edit(docs: Sequence[Doc], start: int, end: int, text: str, sha256: str,
               "suffix": suffix, "text_sha256": sha256, "orphan": False,
               "comment": joined_comment(ordered), "updated": now}
     kind = EditKind.JOINED if rest else EditKind.EXTENDED
-    summary = (f"join {len(ordered)} marks into «{short(quote)}»" if rest
-               else f"extend mark «{short(first['quote'])}»")
+    summary = (say("change.join", count=len(ordered), quote=short(quote)) if rest
+               else say("change.extend", quote=short(first["quote"])))
     return MarkEdit(kind, Tag(first["tag"]), summary,
                     [(first["report_id"], first["id"], joined),
                      *(tombstone(d, now) for d in rest)])
@@ -119,7 +120,7 @@ def take_over_edit(theirs: Doc, mine: Sequence[Doc], new: Annotation) -> MarkEdi
     if any(not d["deleted"] and (d["start"], d["end"], d["tag"])
            == (theirs["start"], theirs["end"], theirs["tag"]) for d in mine):
         return None
-    summary = f"take over {theirs['reviewer']}'s mark «{short(theirs['quote'])}»"
+    summary = say("change.take_over", reviewer=theirs["reviewer"], quote=short(theirs["quote"]))
     return MarkEdit(EditKind.TOOK_OVER, new.tag, summary, [(new.report_id, new.id, new.to_json())])
 
 
@@ -132,6 +133,5 @@ def joined_comment(docs: Sequence[Doc]) -> str:
     """The distinct comments of `docs`, one per line, in order."""
     comment = "\n".join(dict.fromkeys(d["comment"] for d in docs if d["comment"]))
     if len(comment) > MAX_COMMENT:
-        raise UserError(f"Joined, these marks' comments would hold {len(comment):,} characters, "
-                        f"more than a comment's {MAX_COMMENT:,}; shorten one first.")
+        raise UserError("mark.joined_comment_too_long", length=len(comment), limit=MAX_COMMENT)
     return comment

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO, TextIO
 from annotations.clean import normalise, person_name
 from annotations.errors import UserError
 from annotations.fsutil import atomic_writer
+from annotations.messages import Message, say
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag
 from annotations.records import (
     TEXT_KEYS,
@@ -83,6 +84,10 @@ class NativeExport:
     annotations: list[dict[str, Any]]
     corrections: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
+
+    def title(self, report_id: str) -> str | Message:
+        """The title the export gives a report, or the word for an untitled one."""
+        return self.titles.get(report_id) or say("word.untitled")
 
 
 @dataclass(frozen=True)
@@ -238,7 +243,7 @@ FORMATS = ("json", *WRITERS, *BINARY_FORMATS)
 def check_format(fmt: str) -> None:
     """UserError naming the formats there are, unless `fmt` is one."""
     if fmt not in FORMATS:
-        raise UserError(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        raise UserError("export.unknown_format", fmt=fmt, formats=", ".join(FORMATS))
 
 
 def write_output(path: str | Path | None, fmt: str, write: Callable[[TextIO], None]) -> None:
@@ -253,7 +258,7 @@ def write_binary_output(path: str | Path | None, fmt: str, write: Callable[[Bina
                         ) -> None:
     """Run `write` into stdout's bytes (never a terminal) or into `path`, replaced atomically."""
     if (path is None or str(path) == "-") and sys.stdout.isatty():
-        raise UserError(f"{fmt} is a binary format, not for a terminal: give -o FILE.{fmt}.")
+        raise UserError("export.binary_to_terminal", fmt=fmt)
     with output_stream(path) as out:
         out.flush()
         write(out.buffer)
@@ -271,9 +276,9 @@ def output_stream(path: str | Path | None) -> Iterator[TextIO]:
     given = Path(path).expanduser()
     target = given.resolve()
     if target.is_dir():
-        raise UserError(f"{path} is a folder; give a file name to export to.")
+        raise UserError("export.is_folder", path=str(path))
     if not target.parent.is_dir():
-        raise UserError(f"The folder {target.parent} does not exist; create it or choose another.")
+        raise UserError("export.no_folder", folder=str(target.parent))
     try:
         if writes_through(given, target):
             with open(given, "a", encoding="utf-8", newline="") as out:
@@ -286,7 +291,7 @@ def output_stream(path: str | Path | None) -> Iterator[TextIO]:
             finally:
                 out.detach()  # flushes; atomic_writer syncs and closes the file itself
     except OSError as exc:
-        raise UserError(f"Cannot write {path}: {exc.strerror}.") from exc
+        raise UserError("export.cannot_write", path=str(path), reason=str(exc.strerror)) from exc
 
 
 def writes_through(given: Path, target: Path) -> bool:
@@ -306,30 +311,27 @@ def read_native(path: Path) -> NativeExport:
     record; every mark is checked field by field (types, ranges, sizes, times, ids)."""
     try:
         if path.stat().st_size > MAX_MERGE_BYTES:
-            raise UserError(f"{path} is larger than {MAX_MERGE_BYTES // 2**20} MB, more than any "
-                            "export of ours; check the file.")
+            raise UserError("merge.too_large", path=str(path), limit=MAX_MERGE_BYTES // 2**20)
         data = json.loads(path.read_bytes(), parse_constant=refuse_constant)
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file; check the path.") from None
+        raise UserError("file.missing", path=str(path)) from None
     except OSError as exc:
-        raise UserError(f"Cannot read {path}: {exc.strerror}.") from exc
+        raise UserError("file.unreadable", path=str(path), reason=str(exc.strerror)) from exc
     except (ValueError, RecursionError):
-        raise UserError(f"{path} is not a Shenyue export (it is not JSON we write).") from None
+        raise UserError("merge.not_json", path=str(path)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise UserError(f"{path} is not a Shenyue export (export one with `shenyue export "
-                        "--format json`).")
+        raise UserError("merge.not_export", path=str(path))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
-        raise UserError(f"{path} is from a newer Shenyue (export version {version}); upgrade "
-                        "Shenyue to merge it.")
+        raise UserError("merge.newer", path=str(path), version=str(version))
     try:
         titles = {str(r["id"]): normalise(str(r.get("title") or "")) for r in data["reports"]}
         marks = checked_marks(data["annotations"])
         corrections = checked_corrections(data.get("corrections", []))
         links = checked_links(data.get("links", []))
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise UserError(f"{path} is a damaged Shenyue export ({type(exc).__name__}: "
-                        f"{normalise(str(exc))}); nothing was merged — export it again.") from exc
+        raise UserError("merge.damaged", path=str(path),
+                        problem=f"{type(exc).__name__}: {exc}") from exc
     return NativeExport(titles, marks, corrections, links)
 
 

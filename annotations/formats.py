@@ -58,10 +58,10 @@ def extract_text(path: Path, data: bytes) -> Extracted:
     suffix = Path(path).suffix.lower()
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
-        raise IngestError(f"{name}: {suffix or 'this'} files are not a published report format.")
+        raise IngestError("import.not_published_format", name=name, suffix=suffix)
     found = content_kind(data)
     if found not in _ACCEPTED[suffix]:
-        raise IngestError(_wrong_content(name, suffix, found))
+        raise IngestError(f"import.holds_{found}", name=name, suffix=suffix)
     return extractor(data, name)
 
 
@@ -69,21 +69,12 @@ def extract_text(path: Path, data: bytes) -> Extracted:
 
 _SNIFF = 4096
 _HTML_START = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|table)\b", re.I)
-_KIND_ADVICE = {
-    "html": ("an HTML page", "rename it to .html and import it again"),
-    "pdf": ("a PDF", "rename it to .pdf and import it again"),
-    "docx": ("a Word document", "rename it to .docx and import it again"),
-    "text": ("plain text", "rename it to .txt and import it again"),
-    "doc": ("an old Word 97-2003 (.doc) file", "save it as .docx in Word or WPS and import that"),
-    "zip": ("a ZIP archive that is not a Word document", "unpack it and import the report inside"),
-    "image": ("an image", "a scanned report needs OCR first, which Shenyue does not do"),
-    "binary": ("binary data", "check that it is the right file"),
-}
 _ACCEPTED = {".html": {"html"}, ".htm": {"html"}, ".docx": {"docx"}, ".pdf": {"pdf"}}
 
 
 def content_kind(data: bytes) -> str:
-    """What the bytes are, whatever the file is called: one of the keys of _KIND_ADVICE."""
+    """What the bytes are, whatever the file is called: html, pdf, docx, text, doc, zip, image
+    or binary (each has its advice, the message `import.holds_<kind>`)."""
     head = data[:_SNIFF]
     if b"%PDF-" in head[:1024]:
         return "pdf"
@@ -110,11 +101,6 @@ def _is_docx(data: bytes) -> bool:
         return False
 
 
-def _wrong_content(name: str, suffix: str, kind: str) -> str:
-    what, advice = _KIND_ADVICE[kind]
-    return f"{name} is named {suffix} but holds {what}; {advice}."
-
-
 # -- shared text clean-up ------------------------------------------------------------------
 
 _EDGE_BLANKS = " \t\r\n\f\v\xa0\u3000\u2002\u2003\u2009\u200b"
@@ -135,10 +121,6 @@ def paragraph(raw: str) -> str:
 def join_paragraphs(paragraphs: Sequence[str]) -> str:
     """The paragraphs that hold text, one per line."""
     return "\n".join(p for p in paragraphs if p)
-
-
-def _no_text(name: str, what: str) -> IngestError:
-    return IngestError(f"{name} {what}; there is no report text to import.")
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -197,7 +179,7 @@ def _html_tree(text: str, name: str) -> Any:
     try:
         return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError) as exc:
-        raise _no_text(name, "is an empty HTML page") from exc
+        raise IngestError("import.empty_page", name=name) from exc
 
 
 def _html_hints(root: Any) -> dict[str, str]:
@@ -357,7 +339,7 @@ def extract_html(data: bytes, name: str) -> Extracted:
     tally = _tally(root)
     body = _body_element(root, tally)
     if body is None or tally.total[body] - tally.linked[body] < _MIN_BODY:
-        raise _no_text(name, "holds no body text, only navigation, scripts or markup")
+        raise IngestError("import.no_body_text", name=name)
     walker = _HtmlLines()
     walker.walk(body)
     walker.flush()
@@ -379,13 +361,12 @@ def extract_docx(data: bytes, name: str) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        message = f"{name} is a damaged Word file ({exc}); save it again from Word."
-        raise IngestError(message) from exc
+        raise IngestError("import.docx_damaged", name=name, problem=str(exc)) from exc
     lines = list(_docx_blocks(document.element.body, document))
     hints = {"title": paragraph(document.core_properties.title or "")}
     text = join_paragraphs(lines)
     if not text:
-        raise _no_text(name, "holds no text (pictures or an empty document)")
+        raise IngestError("import.docx_no_text", name=name)
     return Extracted(text, "docx", {k: v for k, v in hints.items() if v})
 
 
@@ -454,14 +435,10 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
         pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
         info = reader.metadata
     except PdfReadError as exc:
-        message = f"{name} is a damaged PDF ({exc}); save or print it to PDF again."
-        raise IngestError(message) from exc
+        raise IngestError("import.pdf_damaged", name=name, problem=str(exc)) from exc
     lines = _body_lines([_page_lines(text, number) for number, text in enumerate(pages)])
     if not any(_weight(line.text) for line in lines):
-        raise IngestError(
-            f"{name} is a scanned PDF with no text layer; Shenyue does not do OCR, so import "
-            "a text, Word or web version of the report instead."
-        )
+        raise IngestError("import.pdf_scanned", name=name)
     hints: dict[str, str] = {}
     title = paragraph(str(info.title or "")) if info is not None else ""
     title = re.sub(r"^Microsoft Word\s*-\s*|\.(?:docx?|wps)$", "", title, flags=re.I)
@@ -480,12 +457,9 @@ def _unlock(reader: Any, name: str) -> None:
     try:
         unlocked = reader.decrypt("") != PasswordType.NOT_DECRYPTED
     except (DependencyError, NotImplementedError) as exc:
-        raise IngestError(f"{name} uses a PDF encryption that cannot be read ({exc}).") from exc
+        raise IngestError("import.pdf_encryption", name=name, problem=str(exc)) from exc
     if not unlocked:
-        raise IngestError(
-            f"{name} is a password-protected PDF; open it with its password, save an "
-            "unprotected copy and import that."
-        )
+        raise IngestError("import.pdf_password", name=name)
 
 
 def _page_lines(text: str, page: int) -> list[_PdfLine]:

@@ -110,15 +110,11 @@ class folder_lock:
         try:
             self._lock.acquire()
         except Timeout as exc:
-            raise StoreError(
-                f"{self._path.parent} has been locked by another process for "
-                f"{LOCK_TIMEOUT_S:.0f} s; close the other shenyue and try again."
-            ) from exc
+            raise StoreError("store.locked", folder=str(self._path.parent),
+                             seconds=LOCK_TIMEOUT_S) from exc
         except OSError as exc:
-            raise StoreError(
-                f"Cannot take the lock {self._path} ({exc.strerror}); check the permissions "
-                "of the workspace folder."
-            ) from exc
+            raise StoreError("store.cannot_lock", path=str(self._path),
+                             reason=str(exc.strerror)) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -23,8 +23,6 @@ from annotations.errors import UserError
 LOCAL_TIMEOUT_S = 120.0  # a rebase or a commit of thousands of files, on a slow disk
 NETWORK_TIMEOUT_S = 600.0  # a first push of a whole library over a slow link
 STALE_LOCK_S = 2.0  # git holds a lock file for milliseconds; one this old has no writer left
-GIT_MISSING = ("Sync needs git, which was not found on this machine's PATH; install git "
-               "(for example `apt install git`) and try again.")
 # no hooks of the user's (a global pre-commit framework), no signing prompt, no gc left
 # running in the background holding locks
 SAFE_OPTIONS = ("-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false",
@@ -70,7 +68,7 @@ def git_executable() -> str:
     """The path of `git`, or UserError saying it is missing."""
     found = shutil.which("git")
     if found is None:
-        raise UserError(GIT_MISSING)
+        raise UserError("sync.git_missing")
     return found
 
 
@@ -96,19 +94,16 @@ class Git:
             )
         except FileNotFoundError:
             if shutil.which("git") is None:
-                raise UserError(GIT_MISSING) from None
-            raise UserError(f"The folder {cwd or self.folder} has gone; run `shenyue sync "
-                            "init REMOTE` again.") from None
+                raise UserError("sync.git_missing") from None
+            raise UserError("sync.folder_gone", folder=str(cwd or self.folder)) from None
         except OSError as exc:
-            raise UserError(f"Cannot run git ({exc.strerror}); check the git installation.") \
-                from exc
+            raise UserError("sync.git_unrunnable", problem=str(exc.strerror)) from exc
         try:
             out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self._stop(process)
-            what = "the remote did not answer" if network else "git did not finish"
-            raise UserError(f"Sync stopped: {what} within {timeout:.0f} s (git {args[0]}); "
-                            "nothing was lost — try again later.") from None
+            raise UserError("sync.remote_silent" if network else "sync.git_stuck",
+                            seconds=f"{timeout:.0f}", command=args[0]) from None
         except BaseException:
             self._stop(process)  # an interrupted sync leaves no git behind
             raise
@@ -130,8 +125,8 @@ class Git:
         explanation."""
         outcome = self.run(*args)
         if not outcome.ok:
-            raise UserError(f"git {args[0]} failed in {self.folder} ({outcome.detail()}); "
-                            "run `shenyue sync` again — nothing was lost.")
+            raise UserError("sync.git_failed", command=args[0], folder=str(self.folder),
+                            problem=outcome.detail())
         return outcome.out
 
     def value(self, *args: str) -> str | None:

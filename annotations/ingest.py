@@ -58,25 +58,26 @@ def read_report_file(path: Path) -> Ingested:
     """Read one report file; every reason it cannot be a report is an IngestError sentence."""
     path = Path(path)
     if not path.exists():
-        raise IngestError(f"{path}: no such file; check the path.")
+        raise IngestError("file.missing", path=str(path))
     if path.is_dir():
-        raise IngestError(f"{path} is a folder, not a report file; give one of {_SUFFIXES} files.")
+        raise IngestError("import.is_folder", path=str(path), suffixes=_SUFFIXES)
     if not path.is_file():  # reading a pipe or a device would wait for ever
-        raise IngestError(f"{path} is a pipe or device, not a report file; save the report first.")
+        raise IngestError("import.not_a_file", path=str(path))
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        kind = f"{path.suffix} files" if path.suffix else "files without a suffix"
-        raise IngestError(f"{path}: {kind} are not supported; save the report as {_SUFFIXES}.")
+        if not path.suffix:
+            raise IngestError("import.no_suffix", path=str(path), suffixes=_SUFFIXES)
+        raise IngestError("import.unsupported_suffix", path=str(path), suffix=path.suffix,
+                          suffixes=_SUFFIXES)
     published = suffix in formats.SUFFIXES
     limit = formats.MAX_FILE_BYTES if published else MAX_BYTES
     try:
         size = path.stat().st_size
         if size > limit:
-            raise IngestError(_too_large(str(path), size, limit))
+            raise _too_large(str(path), size, limit)
         data = path.read_bytes()
     except OSError as exc:
-        message = f"{path} cannot be read ({exc.strerror}); check its permissions."
-        raise IngestError(message) from exc
+        raise IngestError("import.unreadable", path=str(path), reason=str(exc.strerror)) from exc
     if published:
         found = formats.extract_text(path, data)
         return ingest_text(found.text, encoding=found.encoding, name=str(path), hints=found.hints)
@@ -87,9 +88,9 @@ def ingest_bytes(data: bytes, *, name: str = "") -> Ingested:
     """Decode, normalise and describe a report given as bytes (`name` only labels errors)."""
     label = name or "the data"
     if not data:
-        raise IngestError(f"{label} is empty; there is no report to import.")
+        raise IngestError("import.empty", name=label)
     if len(data) > MAX_BYTES:
-        raise IngestError(_too_large(label, len(data)))
+        raise _too_large(label, len(data))
     raw, encoding = decode(data, name=label)
     return ingest_text(raw, encoding=encoding, name=label)
 
@@ -103,9 +104,9 @@ def ingest_text(
     hints = hints or {}
     text = normalise(raw)
     if len(text) > MAX_BYTES:
-        raise IngestError(_too_large(label, len(text)))
+        raise _too_large(label, len(text))
     if not text.strip():
-        raise IngestError(f"{label} holds only blank space; there is no report text to import.")
+        raise IngestError("import.blank", name=label)
     lines = list(_lines(text))
     boilerplate = _boilerplate(lines)
     meta = _Metadata(lines, boilerplate, normalise(hints.get("title", "")))
@@ -130,11 +131,9 @@ def ingest_text(
     )
 
 
-def _too_large(label: str, size: int, limit: int = MAX_BYTES) -> str:
-    return (
-        f"{label} is {size / 1024 / 1024:.1f} MB, more than the {limit // 1024 // 1024} MB "
-        "a report may have; check that it is the right file or split it."
-    )
+def _too_large(label: str, size: int, limit: int = MAX_BYTES) -> IngestError:
+    return IngestError("import.too_large", name=label, size=size / 1024 / 1024,
+                       limit=limit // 1024 // 1024)
 
 
 _BOMS = (
@@ -155,7 +154,7 @@ def decode(data: bytes, *, name: str = "the data") -> tuple[str, str]:
     """
     text, encoding = _decode_text(data, name)
     if _looks_binary(text):
-        raise IngestError(_binary(name))
+        raise IngestError("import.binary", name=name)
     return text, encoding
 
 
@@ -165,11 +164,10 @@ def _decode_text(data: bytes, name: str) -> tuple[str, str]:
             try:
                 return data.decode(codec), label
             except UnicodeDecodeError:
-                reason = f"broken {label} after its byte-order mark"
-                raise IngestError(_undecodable(name, reason)) from None
+                raise IngestError("import.broken_bom", name=name, encoding=label) from None
     if b"\x00" in data:
         # NUL bytes without a UTF-16 byte-order mark: an image, an archive, a PDF
-        raise IngestError(_binary(name))
+        raise IngestError("import.binary", name=name)
     for codec in ("utf-8", "gbk", "gb18030"):
         try:
             return data.decode(codec), codec
@@ -179,19 +177,8 @@ def _decode_text(data: bytes, name: str) -> tuple[str, str]:
 
     best = from_bytes(data, cp_isolation=_DETECTABLE).best()
     if best is None:
-        raise IngestError(_undecodable(name, "no supported encoding fits"))
+        raise IngestError("import.undecodable", name=name)
     return str(best), best.encoding
-
-
-def _binary(label: str) -> str:
-    return f"{label} looks like a binary file, not a text report; save it as plain text first."
-
-
-def _undecodable(label: str, why: str) -> str:
-    return (
-        f"{label} cannot be decoded ({why}: UTF-8, UTF-16, GBK/GB18030, Big5 and "
-        "Windows-1252 are read); save it as UTF-8 and import it again."
-    )
 
 
 # every C0/C1 control except the ones that lay out lines and ESC (its sequences are stripped)

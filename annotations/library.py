@@ -22,6 +22,7 @@ from typing import Any
 from annotations import ingest, structure
 from annotations.errors import IngestError, UserError
 from annotations.fsutil import atomic_write_text, folder_lock, sync_everything
+from annotations.messages import Message
 from annotations.model import Report, ReportMeta, Section, Span, now_iso
 
 STRUCTURE_VERSION = 1
@@ -35,7 +36,7 @@ class ImportOutcome:
     path: Path
     status: str  # "imported" | "updated" | "present" | "refused"
     report: ReportMeta | None = None
-    reason: str = ""
+    reason: Message | None = None  # why a file was refused
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def report_files(paths: Sequence[str | Path]) -> FoundFiles:
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.exists():
-            raise UserError(f"{raw}: no such file or folder; check the path.")
+            raise UserError("import.no_such_path", path=str(raw))
         if not path.is_dir():
             files.append(path)
             continue
@@ -87,7 +88,7 @@ def report_files(paths: Sequence[str | Path]) -> FoundFiles:
         skipped.extend(passed)
         if not inside:
             suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES | PROJECTS))
-            raise UserError(f"{raw}: the folder holds no reports ({suffixes} files).")
+            raise UserError("import.no_reports_in_folder", path=str(raw), suffixes=suffixes)
         files.extend(inside)
     return FoundFiles(files, skipped)
 
@@ -199,10 +200,8 @@ class ReportLibrary:
         try:
             yield
         except OSError as exc:
-            raise UserError(
-                f"Cannot write to the report library {self.folder} ({exc.strerror}); free some "
-                "disk space or fix the folder's permissions, then try again."
-            ) from exc
+            raise UserError("library.cannot_write", folder=str(self.folder),
+                            reason=str(exc.strerror)) from exc
 
     # -- the index -----------------------------------------------------------------------
 
@@ -221,16 +220,14 @@ class ReportLibrary:
             except OSError as exc:
                 raise self._unreadable_index(exc) from exc
             except (ValueError, RecursionError) as exc:
-                raise UserError(
-                    f"The report index {self._index_path} is damaged ({exc}); "
-                    "restore it from a backup or re-import the reports into a new workspace."
-                ) from exc
+                raise UserError("library.index_damaged", path=str(self._index_path),
+                                problem=str(exc)) from exc
             self._index_stamp = stamp
         return self._index
 
     def _unreadable_index(self, exc: OSError) -> UserError:
-        return UserError(f"Cannot read the report index {self._index_path} ({exc.strerror}); "
-                         "check the permissions of the workspace folder.")
+        return UserError("library.index_unreadable", path=str(self._index_path),
+                         reason=str(exc.strerror))
 
     def _save_index(self, index: dict[str, ReportMeta]) -> None:
         rows = [m.to_json() for m in index.values()]
@@ -247,7 +244,7 @@ class ReportLibrary:
         """The report with this id, text and structure loaded (cached per process)."""
         meta = self.index().get(report_id)
         if meta is None:
-            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+            raise UserError("report.unknown_id", report_id=report_id)
         cached = self._cache.get(report_id)
         if cached is not None and cached.sha256 == meta.sha256:
             return cached
@@ -263,16 +260,16 @@ class ReportLibrary:
             return index[ref]
         ref_lower = ref.strip().lower()
         if not ref_lower:
-            raise UserError("Name a report by its id, an id prefix, or part of its title.")
+            raise UserError("report.no_reference")
         by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
         candidates = by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise UserError(f"No report matches {ref!r}; `shenyue list` shows ids and titles.")
+            raise UserError("report.no_match", ref=ref)
         names = "; ".join(f"{m.id[:8]} {m.title}" for m in candidates[:5])
         names += "; …" if len(candidates) > 5 else ""
-        raise UserError(f"{ref!r} matches {len(candidates)} reports ({names}); be more specific.")
+        raise UserError("report.ambiguous", ref=ref, count=len(candidates), names=names)
 
     # -- report files --------------------------------------------------------------------
 
@@ -284,10 +281,7 @@ class ReportLibrary:
         return self.folder / f"{report_id}.json"
 
     def _missing_text(self, report_id: str) -> UserError:
-        return UserError(
-            f"The text of report {report_id} is missing from {self.folder}; "
-            "import the report again."
-        )
+        return UserError("report.text_missing", report_id=report_id, folder=str(self.folder))
 
     def _read_report(self, meta: ReportMeta) -> Report:
         try:
@@ -384,8 +378,8 @@ class ReportLibrary:
     ) -> ImportOutcome:
         """Import one file (call under `lock`); IngestError if it cannot be a report."""
         outcome = self.import_files([file], on_new_version)[0]
-        if outcome.status == "refused":
-            raise IngestError(outcome.reason)
+        if outcome.reason is not None:
+            raise IngestError.of(outcome.reason)
         return outcome
 
     def import_files(
@@ -409,7 +403,7 @@ class ReportLibrary:
                 data = ingest.read_report_file(file)
                 outcomes.append(self._import_one(file, data, batch, on_new_version))
             except IngestError as exc:
-                outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
+                outcomes.append(ImportOutcome(file, "refused", reason=exc.message))
             if batch.due():
                 self._commit(batch)
             if progress is not None:

@@ -71,12 +71,12 @@ def search(
 ) -> list[Hit]:
     """See `Workspace.lookup`."""
     if not query.strip():
-        raise UserError("Give a word or phrase to look up.")
+        raise UserError("lookup.empty")
     if limit is not None and limit < 1:
-        raise UserError(f"The limit must be at least 1, not {limit}.")
+        raise UserError("lookup.limit", limit=limit)
     index = {m.id: m for m in ws.reports()}
     if report_id is not None and report_id not in index:
-        raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+        raise UserError("report.unknown_id", report_id=report_id)
     order = {rid: n for n, rid in enumerate(index)}
     marks = [
         Annotation.from_json(doc)

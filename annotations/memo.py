@@ -161,7 +161,7 @@ def build_memo(ws: Workspace, report_ids: Sequence[str], reviewer: str | None = 
                day: str | None = None) -> Memo:
     """The memo of these reports from the marks of `reviewer` (None: everyone's)."""
     if not report_ids:
-        raise UserError("Name at least one report for the memo.")
+        raise UserError("memo.no_reports")
     metas = ws.reports()
     reports = []
     for report_id in dict.fromkeys(report_ids):
@@ -570,7 +570,7 @@ def memo_format(fmt: str | None, path: str | Path | None) -> str:
         if fmt not in MEMO_FORMATS:
             fmt = "docx"
     if fmt not in MEMO_FORMATS:
-        raise UserError(f"Unknown memo format {fmt!r}: use one of {', '.join(MEMO_FORMATS)}.")
+        raise UserError("memo.unknown_format", fmt=fmt, formats=", ".join(MEMO_FORMATS))
     return fmt
 
 

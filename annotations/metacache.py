@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.fsutil import atomic_write_text
+from annotations.messages import say
 from annotations.records import correction_problem
 from annotations.store import Doc, check_header, damaged, record_problem, unreadable
 
@@ -64,10 +65,11 @@ def scan_corrections(data: bytes, journal: Path, offset: int) -> dict[str, Doc]:
         try:
             record = decoder.raw_decode(data[at:line_end].decode("utf-8"))[0]
         except (ValueError, UnicodeDecodeError) as exc:
-            raise damaged(journal, f"is damaged near byte {offset + at}") from exc
+            raise damaged(journal, say("store.damaged_byte", byte=offset + at)) from exc
         problem = record_problem(record.get("table"), record.get("id"), record.get("doc"))
         if problem:
-            raise damaged(journal, f"is damaged near byte {offset + at} ({problem})")
+            raise damaged(journal, say("store.damaged_byte_because", byte=offset + at,
+                                       problem=problem))
         found[record["id"]] = record["doc"]
         at = data.find(META_HEAD, at + len(META_HEAD))  # a batch may hold several
     return found

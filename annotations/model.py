@@ -61,8 +61,7 @@ def named_member(cls: type[Member], value: str | Member, labels: dict[Member, st
             return member
     from annotations.errors import UserError
 
-    names = ", ".join(m.value for m in cls)
-    raise UserError(f"Unknown {what} {value!r}: use one of {names}.")
+    raise UserError(f"unknown.{what}", value=str(value), names=", ".join(m.value for m in cls))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from annotations.anchor import quote_context
 from annotations.errors import IngestError
 from annotations.export import checked_marks, place_of
 from annotations.ingest import MAX_BYTES, Ingested, ingest_text, normalise
+from annotations.messages import Message, say
 from annotations.model import TAG_LABELS_ZH, Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.records import short_repr
 
@@ -218,16 +219,15 @@ def read_qdpx(path: Path, reviewer: str) -> Project:
     with no user are `reviewer`'s."""
     try:
         if path.stat().st_size > MAX_PROJECT_BYTES:
-            raise IngestError(f"{path} is larger than {MAX_PROJECT_BYTES // 2**20} MB; check "
-                              "the file.")
+            raise IngestError("qdpx.too_large", path=str(path), limit=MAX_PROJECT_BYTES // 2**20)
         with zipfile.ZipFile(path) as archive:
             return ProjectReader(path, archive, reviewer).read()
     except FileNotFoundError:
-        raise IngestError(f"{path}: no such file; check the path.") from None
+        raise IngestError("file.missing", path=str(path)) from None
     except OSError as exc:
-        raise IngestError(f"Cannot read {path}: {exc.strerror}.") from exc
+        raise IngestError("file.unreadable", path=str(path), reason=str(exc.strerror)) from exc
     except zipfile.BadZipFile:
-        raise IngestError(f"{path} is not a REFI-QDA project (not a zip file).") from None
+        raise IngestError("qdpx.not_zip", path=str(path)) from None
 
 
 class ProjectReader:
@@ -244,21 +244,21 @@ class ProjectReader:
         self.notes: dict[str, str] = {}
         self.left_out: Counter[str] = Counter()
 
-    def refuse(self, problem: str) -> IngestError:
+    def refuse(self, problem: Message) -> IngestError:
         """The one-line refusal for the first bad item."""
-        return IngestError(f"{self.path}: {problem}; nothing was imported.")
+        return IngestError("qdpx.refused", path=str(self.path), problem=problem)
 
     def read(self) -> Project:
         """The whole project, checked."""
         infos = self.archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise self.refuse(f"it holds {len(infos):,} files, more than {MAX_ENTRIES:,}")
+            raise self.refuse(say("qdpx.too_many_entries", count=len(infos), limit=MAX_ENTRIES))
         for info in infos:
             name = info.filename
             parts = PurePosixPath(name).parts
             if (name.startswith("/") or "\\" in name or "\0" in name or ".." in parts
                     or (parts and ":" in parts[0])):
-                raise self.refuse(f"the entry {short_repr(name)} points outside the project")
+                raise self.refuse(say("qdpx.entry_outside", name=short_repr(name)))
             self.entries[name.lower()] = info
         root = self.project_xml()
         self.users = {self.key(u): clean(u.get("name") or "")
@@ -280,7 +280,7 @@ class ProjectReader:
         try:
             checked_marks(docs)
         except ValueError as exc:
-            raise self.refuse(normalise(str(exc))) from None
+            raise self.refuse(say("qdpx.bad_marks", problem=str(exc))) from None
         left_out = tuple(f"{n:,} {what}" for what, n in sorted(self.left_out.items()))
         return Project(tuple(sources), left_out)
 
@@ -288,15 +288,15 @@ class ProjectReader:
         """An entry's bytes, never more than `limit` (what a header claims is not trusted)."""
         info = self.entries.get(name.lower())
         if info is None:
-            raise self.refuse(f"it has no {name}")
+            raise self.refuse(say("qdpx.missing_entry", name=name))
         try:
             with self.archive.open(info) as handle:
                 data = handle.read(limit + 1)
         except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, EOFError) as exc:
-            raise self.refuse(f"{name} cannot be unpacked ({normalise(str(exc))})") from None
+            raise self.refuse(say("qdpx.cannot_unpack", name=name, problem=str(exc))) from None
         self.unpacked += len(data)
         if len(data) > limit or self.unpacked > MAX_UNPACKED_BYTES:
-            raise self.refuse(f"{name} unpacks to more than {limit // 2**20} MB")
+            raise self.refuse(say("qdpx.entry_too_large", name=name, limit=limit // 2**20))
         return data
 
     def project_xml(self) -> Any:
@@ -309,13 +309,12 @@ class ProjectReader:
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            raise self.refuse(f"{PROJECT_FILE} is not well-formed XML "
-                              f"({normalise(str(exc))})") from None
+            raise self.refuse(say("qdpx.bad_xml", name=PROJECT_FILE, problem=str(exc))) from None
         if root.getroottree().docinfo.doctype:
-            raise self.refuse(f"{PROJECT_FILE} declares a DTD, which a project never needs")
+            raise self.refuse(say("qdpx.dtd", name=PROJECT_FILE))
         if root.tag != f"{Q}Project":
-            raise self.refuse(f"{PROJECT_FILE} is not a REFI-QDA project (its root is "
-                              f"{short_repr(str(root.tag))})")
+            raise self.refuse(say("qdpx.not_project", name=PROJECT_FILE,
+                                  root=short_repr(str(root.tag))))
         return root
 
     def key(self, element: Any, attribute: str = "guid") -> str:
@@ -323,7 +322,8 @@ class ProjectReader:
         value = element.get(attribute) or ""
         found = GUID.match(value.strip())
         if not found:
-            raise self.refuse(f"a {etree_name(element)} has the {attribute} {short_repr(value)}")
+            raise self.refuse(say("qdpx.bad_attribute", element=etree_name(element),
+                                  attribute=attribute, value=short_repr(value)))
         return found.group(1).lower()
 
     def note_text(self, note: Any) -> str:
@@ -345,12 +345,12 @@ class ProjectReader:
             return None
         name = where[len(INTERNAL):]
         if "/" in name or "\\" in name or name in ("", ".", ".."):
-            raise self.refuse(f"the source path {short_repr(where)} points outside the project")
+            raise self.refuse(say("qdpx.source_outside", path=short_repr(where)))
         data = self.member(SOURCES + name, MAX_BYTES)
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise self.refuse(f"{SOURCES}{name} is not UTF-8 text") from None
+            raise self.refuse(say("qdpx.not_utf8", name=SOURCES + name)) from None
 
     def text_source(self, element: Any) -> ProjectSource | None:
         """One TextSource with its marks, or None (counted as left out) when its text is a
@@ -364,7 +364,8 @@ class ProjectReader:
         try:
             ingested = ingest_text(raw, encoding="utf-8", name=f"{self.path} ({name})")
         except IngestError as exc:
-            raise self.refuse(f"the source «{name}» cannot be a report ({exc})") from None
+            raise self.refuse(say("qdpx.source_not_report", name=name, problem=exc.message)
+                              ) from None
         selections = [(s, self.span(s, raw, name)) for s in
                       element.iterfind(f"{Q}PlainTextSelection")]
         spans = to_normalised(raw, ingested.text, [p for _, span in selections for p in span])
@@ -372,8 +373,8 @@ class ProjectReader:
         for selection, (start, end) in selections:
             new_start, new_end = spans[start], spans[end]
             if normalise(raw[start:end]) != ingested.text[new_start:new_end]:
-                raise self.refuse(f"selection {self.key(selection)} of «{name}» cannot be "
-                                  "placed in its text once control characters are removed")
+                raise self.refuse(say("qdpx.selection_unplaced", key=self.key(selection),
+                                      name=name))
             marks.extend(self.selection_marks(selection, ingested, new_start, new_end))
         whole = len(element.findall(f"{Q}Coding"))
         if whole:
@@ -388,11 +389,10 @@ class ProjectReader:
         except (TypeError, ValueError):
             start = end = -1
         if not 0 <= start < end <= len(raw):
-            raise self.refuse(
-                f"selection {self.key(selection)} of «{name}» spans "
-                f"{short_repr(selection.get('startPosition'))} to "
-                f"{short_repr(selection.get('endPosition'))}, outside its {len(raw):,}-character"
-                " text")
+            raise self.refuse(say(
+                "qdpx.selection_outside", key=self.key(selection), name=name,
+                start=short_repr(selection.get("startPosition")),
+                end=short_repr(selection.get("endPosition")), length=len(raw)))
         return start, end
 
     def selection_marks(
@@ -435,7 +435,7 @@ class ProjectReader:
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise self.refuse(f"the time {short_repr(value)} is not an xsd:dateTime") from None
+            raise self.refuse(say("qdpx.bad_time", value=short_repr(value))) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

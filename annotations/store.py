@@ -41,6 +41,7 @@ from tinydb.table import Table
 
 from annotations.errors import StoreError
 from annotations.fsutil import atomic_write_bytes, folder_lock
+from annotations.messages import Message, say
 from annotations.model import Annotation
 from annotations.records import (
     LINKS_TABLE,
@@ -84,12 +85,9 @@ def encode_line(puts: Sequence[Put]) -> bytes:
     return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def damaged(path: Path, what: str) -> StoreError:
+def damaged(path: Path, what: Message) -> StoreError:
     """The refusal for a journal we cannot trust; the file is left as it is."""
-    return StoreError(
-        f"The annotation store {path} {what}; it was left untouched — move it aside "
-        "(or restore a backup) and run shenyue again."
-    )
+    return StoreError("store.damaged", path=str(path), what=what)
 
 
 def report_tables(tables: Tables) -> list[str]:
@@ -114,8 +112,8 @@ def put_document(tables: Tables, copied: set[str], table: str, doc_id: str, doc:
 
 def unreadable(path: Path, exc: OSError) -> StoreError:
     """The refusal for a journal the system will not let us read."""
-    return StoreError(f"Cannot read the annotation store {path} ({exc.strerror}); check that "
-                      f"{path.parent} is a folder you may read, and try again.")
+    return StoreError("store.unreadable", path=str(path), reason=str(exc.strerror),
+                      folder=str(path.parent))
 
 
 def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
@@ -126,11 +124,12 @@ def decode_line(line: bytes, path: Path, number: int) -> list[Put]:
         records = obj.get("batch", [obj])
         puts = [(r["table"], r["id"], r["doc"]) for r in records]
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise damaged(path, f"is damaged at line {number} ({type(exc).__name__})") from exc
+        raise damaged(path, say("store.damaged_line_because", line=number,
+                                problem=type(exc).__name__)) from exc
     for table, doc_id, doc in puts:
         problem = record_problem(table, doc_id, doc)
         if problem:
-            raise damaged(path, f"is damaged at line {number} ({problem})")
+            raise damaged(path, say("store.damaged_line_because", line=number, problem=problem))
     return puts
 
 
@@ -166,21 +165,18 @@ def check_header(data: bytes, path: Path) -> bytes:
     """The header line of `data`, or StoreError saying why the file is not a store we can read."""
     end = data.find(b"\n")
     if end < 0:
-        raise damaged(path, "has no complete header line (it is empty or truncated)")
+        raise damaged(path, say("store.no_header"))
     try:
         header = json.loads(data[:end])
     except ValueError as exc:
-        raise damaged(path, "does not start with a Shenyue header (not ours, or damaged)") from exc
+        raise damaged(path, say("store.foreign_start")) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise damaged(path, "was not written by Shenyue (its header is not ours)")
+        raise damaged(path, say("store.foreign_header"))
     version: Any = header.get("schema_version")
     if not is_int(version):
-        raise damaged(path, "has a header without a schema version")
+        raise damaged(path, say("store.no_schema"))
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"The annotation store {path} was written by a newer Shenyue (schema {version}, this "
-            f"one reads {SCHEMA_VERSION}); it was left untouched — upgrade Shenyue to open it."
-        )
+        raise StoreError("store.newer", path=str(path), version=version, supported=SCHEMA_VERSION)
     return data[: end + 1]
 
 
@@ -318,10 +314,8 @@ class JournalStorage(Storage):
             try:
                 self._append_line(line)
             except OSError as exc:
-                raise StoreError(
-                    f"Cannot write to the annotation store {self.path} ({exc.strerror}); "
-                    "this change was not saved — free some disk space or fix the permissions."
-                ) from exc
+                raise StoreError("store.append_failed", path=str(self.path),
+                                 reason=str(exc.strerror)) from exc
             if result is None:
                 result, copied = dict(self._tables), set[str]()
                 for table, doc_id, doc in puts:
@@ -357,7 +351,7 @@ class JournalStorage(Storage):
         line this process has not applied, a file shorter than what it applied — is refused."""
         torn = os.pread(fd, size - self._offset, self._offset) if size > self._offset else b""
         if size < self._offset or b"\n" in torn:
-            self._refused = damaged(self.path, "changed while it was being written to")
+            self._refused = damaged(self.path, say("store.changed_meanwhile"))
             raise self._refused
         with open(self.path.with_name(TORN_FILE), "ab") as keep:
             keep.write(torn + b"\n")
@@ -533,15 +527,13 @@ class Store:
             with self.journal.mutex, lock:
                 yield self.journal.read()
         except OSError as exc:
-            raise StoreError(
-                f"Cannot write to the annotation store in {self.folder} ({exc.strerror}); "
-                "nothing was saved — fix the folder's permissions or free some disk space."
-            ) from exc
+            raise StoreError("store.write_failed", folder=str(self.folder),
+                             reason=str(exc.strerror)) from exc
 
     def change(
         self,
         reviewer: str,
-        build: Callable[[Tables], tuple[str, list[Put]]],
+        build: Callable[[Tables], tuple[Message | None, list[Put]]],
         now: str,
         *,
         undoable: bool = True,
@@ -554,19 +546,21 @@ class Store:
             if not puts:
                 return []
             if undoable:
+                assert summary is not None  # only a change that writes nothing has none
                 changes = [
                     {"report_id": t, "id": i, "before": tables.get(t, {}).get(i), "after": None,
                      "stamp": fingerprint(d)}
                     for t, i, d in puts
                 ]
                 entry: Doc = {"id": uuid.uuid4().hex, "reviewer": reviewer, "time": now,
-                         "summary": summary, "changes": changes, "state": "done",
+                         "summary": str(summary), "message": summary.to_json(),
+                         "changes": changes, "state": "done",
                          "undone_at": None}
                 puts = [*puts, (HISTORY, entry["id"], entry)]
             self.db.replace_documents(puts)
             return [d for t, _i, d in puts if t != HISTORY]
 
-    def undo(self, reviewer: str, now: str) -> tuple[str, set[str]] | None:
+    def undo(self, reviewer: str, now: str) -> tuple[Message, set[str]] | None:
         """Restore what `reviewer`'s latest change replaced (a mark it added becomes a
         tombstone); returns a description and the reports touched, or None."""
         with self._writing() as tables:
@@ -591,7 +585,7 @@ class Store:
             self.db.replace_documents([*puts, (HISTORY, entry["id"], undone)])
             return describe("undid", entry, len(puts)), {t for t, _i, _d in puts}
 
-    def redo(self, reviewer: str, now: str) -> tuple[str, set[str]] | None:
+    def redo(self, reviewer: str, now: str) -> tuple[Message, set[str]] | None:
         """Re-apply `reviewer`'s most recently undone change, unless they made a new change
         after that undo (a new change ends the redo chain); a description and the reports
         touched, or None."""
@@ -644,10 +638,10 @@ def scan_journal(data: bytes, path: Path, needle: str) -> list[Doc]:
         try:
             doc = decoder.raw_decode(data[starts[k] : next_start].decode("utf-8"))[0]["doc"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise damaged(path, f"is damaged near byte {starts[k]}") from exc
+            raise damaged(path, say("store.damaged_byte", byte=starts[k])) from exc
         problem = record_problem(heads[k][1].decode(), heads[k][2].decode(), doc)
         if problem:
-            raise damaged(path, f"is damaged near byte {starts[k]} ({problem})")
+            raise damaged(path, say("store.damaged_byte_because", byte=starts[k], problem=problem))
         if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
             found.append(doc)
         at = data.find(pattern, next_start, end)
@@ -666,7 +660,7 @@ def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path:
         batch = data.startswith(BATCH_HEAD, at)
         if not ((at in head_set or (batch and at + len(BATCH_HEAD) in head_set))
                 and data[line_end - 1 : line_end] == b"}"):
-            raise damaged(path, f"is damaged at line {number}")
+            raise damaged(path, say("store.damaged_line", line=number))
     line = 0
     for at in heads:  # a record that does not open its line must follow another in a batch
         while line + 1 < len(line_starts) and line_starts[line + 1] <= at:
@@ -675,11 +669,11 @@ def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path:
             data.startswith(BATCH_HEAD, line_starts[line])
             and (at == line_starts[line] + len(BATCH_HEAD) or data[at - 3 : at] == b"}, ")
         ):
-            raise damaged(path, f"is damaged at line {line + 2}")
+            raise damaged(path, say("store.damaged_line", line=line + 2))
     opening = set(line_starts)
     for found in BATCH_PATTERN.finditer(data, begin, end):
         if found.start() not in opening:
-            raise damaged(path, "is damaged (a batch of records does not open its line)")
+            raise damaged(path, say("store.damaged_batch"))
 
 
 # what re-anchoring changes: not an edit, so undo may still restore across it
@@ -708,8 +702,11 @@ def reviewer_history(tables: Tables, reviewer: str) -> list[Doc]:
     return [e for e in tables.get(HISTORY, {}).values() if e["reviewer"] == reviewer]
 
 
-def describe(verb: str, entry: Doc, applied: int) -> str:
+def describe(verb: str, entry: Doc, applied: int) -> Message:
     """`undid: add plan mark «…»`, noting marks someone else changed in between."""
+    change = (Message.from_json(entry.get("message"))
+              or say("change.recorded", summary=entry["summary"]))
     skipped = len(entry["changes"]) - applied
-    note = f" ({skipped} mark(s) left alone: changed since by someone else)" if skipped else ""
-    return f"{verb}: {entry['summary']}{note}"
+    if skipped:
+        return say(f"history.{verb}_partly", change=change, count=skipped)
+    return say(f"history.{verb}", change=change)

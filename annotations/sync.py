@@ -57,10 +57,6 @@ DEFAULT_BRANCH = "main"
 CLONE_CONFIG = (("core.symlinks", "false"), ("core.autocrlf", "false"),
                 ("core.quotePath", "false"), ("core.precomposeUnicode", "true"))
 PUSH_ATTEMPTS = 5
-NOT_INITIALISED = ("This workspace does not sync yet; run `shenyue sync init REMOTE` first "
-                   "(REMOTE: the path of a bare git repository or a git URL).")
-BUSY = "Another sync of this workspace is running; wait for it to finish, then try again."
-KEPT = "nothing was lost: your marks stay in the workspace"
 # what `progress` is told, in this order
 STEPS = ("tidy", "write", "fetch", "merge", "push")
 
@@ -122,10 +118,9 @@ class sync_lock:
         try:
             self._lock.acquire()
         except Timeout:
-            raise UserError(BUSY) from None
+            raise UserError("sync.busy") from None
         except OSError as exc:
-            raise UserError(f"Cannot take the sync lock in the workspace ({exc.strerror}); "
-                            "check the folder's permissions.") from exc
+            raise UserError("sync.lock_failed", problem=str(exc.strerror)) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -160,9 +155,7 @@ def fresh_clone(ws: Workspace, address: str, *, interactive: bool) -> str:
         network=True)
     if not outcome.ok:
         shutil.rmtree(fresh, ignore_errors=True)
-        raise UserError(f"Cannot reach the remote {shown} ({outcome.detail()}); check the "
-                        "address, the network and your access, then run `shenyue sync init` "
-                        "again.")
+        raise UserError("sync.init_unreachable", remote=shown, problem=outcome.detail())
     repo = Git(fresh)
     # the remote's default branch (an empty remote's too: git clones its unborn HEAD)
     branch = repo.value("symbolic-ref", "--short", "HEAD") or DEFAULT_BRANCH
@@ -296,9 +289,7 @@ class Run:
         """Fetch the remote; its branch's commit, or None while the remote is empty."""
         outcome = self.git.run("fetch", "--quiet", "--prune", "origin", network=True)
         if not outcome.ok:
-            raise UserError(f"Cannot reach the remote {self.remote} ({outcome.detail()}); "
-                            f"check the address, the network and your access, then sync "
-                            f"again — {KEPT}.")
+            raise UserError("sync.unreachable", remote=self.remote, problem=outcome.detail())
         return self.git.value("rev-parse", "--verify", "--quiet",
                               f"refs/remotes/origin/{self.branch}")
 
@@ -334,10 +325,8 @@ class Run:
             return False
         if refused:
             reason = refused[0].split("\t")[-1]
-            raise UserError(f"The remote {self.remote} refused the push ({one_line(reason)}); "
-                            f"check that you may push there — {KEPT}.")
-        raise UserError(f"Cannot push to the remote {self.remote} ({outcome.detail()}); "
-                        f"check the network and your access, then sync again — {KEPT}.")
+            raise UserError("sync.push_refused", remote=self.remote, problem=reason)
+        raise UserError("sync.push_failed", remote=self.remote, problem=outcome.detail())
 
     # -- everyone's files into the workspace --------------------------------------------------
 
@@ -465,14 +454,13 @@ def sync(ws: Workspace, progress: Callable[[str], None] | None = None, *,
     git_executable()
     folder = sync_folder(ws.home)
     if not is_git_repository(folder):
-        raise UserError(NOT_INITIALISED)
+        raise UserError("sync.not_initialised")
     with sync_lock(ws.home):
         try:
             return sync_locked(ws, folder, tell, interactive)
         except OSError as exc:
-            raise UserError(f"Cannot write in the sync folder {folder} ({exc.strerror}); free "
-                            f"some disk space or run `shenyue sync init REMOTE` again — "
-                            f"{KEPT}.") from exc
+            raise UserError("sync.folder_unwritable", folder=str(folder),
+                            problem=str(exc.strerror)) from exc
 
 
 def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
@@ -483,7 +471,7 @@ def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
     address, branch = (git.value("config", "--file", ".git/config", "--get", key)
                        for key in ("remote.origin.url", "shenyue.branch"))
     if address is None:
-        raise UserError(NOT_INITIALISED)
+        raise UserError("sync.not_initialised")
     run = Run(ws, git, redact(one_line(address)), branch or DEFAULT_BRANCH)
     tell("tidy")
     try:
@@ -512,8 +500,7 @@ def sync_locked(ws: Workspace, folder: Path, tell: Callable[[str], None],
             break
         run.skipped.clear()
     else:
-        raise UserError(f"The remote {run.remote} changed during each of {PUSH_ATTEMPTS} "
-                        f"attempts to push; sync again in a moment — {KEPT}.")
+        raise UserError("sync.remote_busy", remote=run.remote, attempts=PUSH_ATTEMPTS)
     run.remember_merged()
     write_state(ws.home, remote=run.remote, synced=now_iso())
     return run.result(pushed)

@@ -59,6 +59,7 @@ from annotations.library import (
     report_files,
 )
 from annotations.lookup import Hit, search
+from annotations.messages import Message, say
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.qdpx import read_qdpx, write_qdpx
 from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
@@ -154,11 +155,12 @@ class Workspace:
         """
         home = Path(path).expanduser() if path is not None else default_home()
         if home.exists() and not home.is_dir():
-            raise UserError(f"{home} is a file, not a workspace folder; choose another --home.")
+            raise UserError("workspace.is_file", home=str(home))
         try:
             (home / "reports").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"Cannot create the workspace folder {home}: {exc.strerror}.") from exc
+            raise UserError("workspace.cannot_create", home=str(home),
+                            reason=str(exc.strerror)) from exc
         ws = cls(home, reviewer)
         for folder in (home, home / "reports", home / "store", home / "suggest"):
             remove_stale_temporaries(folder)
@@ -219,7 +221,7 @@ class Workspace:
         (the file, derived by Shenyue, or a correction: by whom and when)."""
         meta = self.library.index().get(report_id)
         if meta is None:
-            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+            raise UserError("report.unknown_id", report_id=report_id)
         return provenance(meta, {c.field: c for c in self.corrections(report_id)})
 
     def correct(self, report_id: str, **values: Any) -> ReportMeta:
@@ -227,13 +229,13 @@ class Workspace:
         removes the correction, back to what was read or derived). One durable write, one
         undo step; the text is never touched. Returns the metadata as corrected."""
         if report_id not in self.library.index():
-            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+            raise UserError("report.unknown_id", report_id=report_id)
         wanted = {field: checked_value(field, value) for field, value in values.items()}
         reviewer = checked_reviewer(self.reviewer)
         title = self.index()[report_id].title
         now = now_iso()
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             current = tables.get(META, {})
             puts: list[Put] = []
             for field, value in wanted.items():
@@ -246,8 +248,8 @@ class Workspace:
                 elif before is None or before["deleted"] or before["value"] != value:
                     fix = Correction(report_id, field, value, reviewer, now)
                     puts.append((META, doc_id, fix.to_json()))
-            fields = ", ".join(doc["field"] for _t, _i, doc in puts)
-            return f"correct {fields} of «{short(title)}»", puts
+            fields = tuple(say(f"field.{doc['field']}") for _t, _i, doc in puts)
+            return say("change.correct", fields=fields, title=short(title)), puts
 
         self.store.change(self.reviewer, build, now)
         return self.index()[report_id]
@@ -281,7 +283,7 @@ class Workspace:
                 try:
                     summary.outcomes.extend(self._import_project(file, summary.notes))
                 except IngestError as exc:
-                    summary.outcomes.append(ImportOutcome(file, "refused", reason=str(exc)))
+                    summary.outcomes.append(ImportOutcome(file, "refused", reason=exc.message))
                 if progress is not None:
                     progress(file)
         for outcome in outcomes:
@@ -374,12 +376,12 @@ class Workspace:
             return []
         first = marks[0]
         summary = (
-            f"add {first.tag.value} mark «{short(first.quote)}»" if len(marks) == 1
-            else f"add {len(marks)} marks"
+            say("change.add", tag=first.tag, quote=short(first.quote)) if len(marks) == 1
+            else say("change.add_many", count=len(marks))
         )
         puts: list[Put] = [(m.report_id, m.id, m.to_json()) for m in marks]
 
-        def build(_tables: Tables) -> tuple[str, list[Put]]:
+        def build(_tables: Tables) -> tuple[Message, list[Put]]:
             # under the store lock: a new version imported meanwhile has re-anchored the
             # marks it found, and would never see these
             for m in marks:
@@ -392,13 +394,11 @@ class Workspace:
     def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
         unknown = set(item) - MARK_FIELDS
         if unknown:
-            raise UserError(
-                f"Unknown mark field(s) {', '.join(sorted(unknown))}; "
-                f"a mark has {', '.join(sorted(MARK_FIELDS))}."
-            )
+            raise UserError("mark.unknown_fields", unknown=", ".join(sorted(unknown)),
+                            known=", ".join(sorted(MARK_FIELDS)))
         missing = {"report_id", "start", "end", "tag"} - set(item)
         if missing:
-            raise UserError(f"A mark needs {', '.join(sorted(missing))}; add it and try again.")
+            raise UserError("mark.missing_fields", missing=", ".join(sorted(missing)))
         report = self.report(str(item["report_id"]))
         start, end = checked_span(report, item["start"], item["end"])
         quote, prefix, suffix = quote_context(report.text, start, end)
@@ -468,7 +468,7 @@ class Workspace:
     ) -> Callable[[str, str, bool], bool]:
         """Checks the arguments; returns a test of a mark's (tag, reviewer, deleted)."""
         if report_id is not None and report_id not in self.library.index():
-            raise UserError(f"No report with id {report_id!r}; `shenyue list` shows the ids.")
+            raise UserError("report.unknown_id", report_id=report_id)
         tag_value = None if tag is None else Tag.parse(tag).value
         return lambda t, r, d: (
             (include_deleted or not d)
@@ -480,7 +480,7 @@ class Workspace:
         """The mark with this id (tombstones too: look at `deleted`)."""
         doc = self.store.find(mark_id)
         if doc is None:
-            raise UserError(f"No mark with id {mark_id!r}; `shenyue lookup` shows marks and ids.")
+            raise UserError("mark.unknown_id", mark_id=mark_id)
         return Annotation.from_json(doc)
 
     def update_annotation(self, mark_id: str, **changes: Any) -> Annotation:
@@ -488,13 +488,11 @@ class Workspace:
         taken again from the current text). One durable write, one undo step."""
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
-            raise UserError(
-                f"A mark's {', '.join(sorted(unknown))} cannot be changed; "
-                f"change {', '.join(sorted(EDITABLE_FIELDS))}."
-            )
+            raise UserError("mark.fixed_fields", fields=", ".join(sorted(unknown)),
+                            editable=", ".join(sorted(EDITABLE_FIELDS)))
         now = now_iso()
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             doc = current_mark(tables, mark_id)
             new = dict(doc)
             if "tag" in changes:
@@ -512,7 +510,7 @@ class Workspace:
                 new.update(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix,
                            text_sha256=report.sha256, orphan=False)
             new["updated"] = now
-            return f"edit mark «{short(doc['quote'])}»", [(doc["report_id"], mark_id, new)]
+            return say("change.edit", quote=short(doc["quote"])), [(doc["report_id"], mark_id, new)]
 
         return Annotation.from_json(self.store.change(self.reviewer, build, now)[0])
 
@@ -520,9 +518,9 @@ class Workspace:
         """Delete a mark: it stays as a tombstone so that a merge never brings it back."""
         now = now_iso()
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             doc = current_mark(tables, mark_id)
-            summary = f"delete mark «{short(doc['quote'])}»"
+            summary = say("change.delete", quote=short(doc["quote"]))
             return summary, [(doc["report_id"], mark_id, {**doc, "deleted": True, "updated": now})]
 
         self.store.change(self.reviewer, build, now)
@@ -550,10 +548,10 @@ class Workspace:
         """Join the reviewer's own marks of one tag (and [start, end), if given) into one
         covering all of them, with all their comments; one mark and a span extends it."""
         if not mark_ids:
-            raise UserError("Name at least one mark to join or extend.")
+            raise UserError("mark.join_nothing")
         docs = [self._own_mark(i) for i in mark_ids]
         if len({d["report_id"] for d in docs}) > 1:
-            raise UserError("Only marks on one report can be joined.")
+            raise UserError("mark.join_reports")
         report = self.report(docs[0]["report_id"])
         lo = min(d["start"] for d in docs) if start is None else start
         hi = max(d["end"] for d in docs) if end is None else end
@@ -568,18 +566,18 @@ class Workspace:
         reviewer already has a mark of that span and tag."""
         doc = current_mark(self.store.tables(), mark_id)
         if doc["reviewer"] == self.reviewer:
-            raise UserError(f"The mark «{short(doc['quote'])}» is already yours.")
+            raise UserError("mark.already_yours", quote=short(doc["quote"]))
         report = self.report(doc["report_id"])
         new = self._new_mark({"report_id": report.id, "start": doc["start"], "end": doc["end"],
                               "tag": doc["tag"], "comment": doc["comment"]}, now_iso())
         edits: list[MarkEdit | None] = []
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message | None, list[Put]]:
             self._check_current(report.id, report.sha256)
             edit = take_over_edit(current_mark(tables, mark_id), self._own_docs(tables, report),
                                   new)
             edits.append(edit)
-            return ("", []) if edit is None else (edit.summary, edit.puts)
+            return (None, []) if edit is None else (edit.summary, edit.puts)
 
         self.store.change(self.reviewer, build, new.updated)
         return edits[-1]
@@ -590,7 +588,7 @@ class Workspace:
         gets their live marks on its current text, under the store lock."""
         edits: list[MarkEdit] = []
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             self._check_current(report.id, report.sha256)
             edit = decide(self._own_docs(tables, report))
             edits.append(edit)
@@ -609,8 +607,7 @@ class Workspace:
         """A live mark of the reviewer's own, or UserError (a colleague's is read-only)."""
         doc = current_mark(self.store.tables(), mark_id)
         if doc["reviewer"] != self.reviewer:
-            raise UserError(f"The mark «{short(doc['quote'])}» is {doc['reviewer']}'s; take it "
-                            "over first to change it.")
+            raise UserError("mark.not_yours", quote=short(doc["quote"]), reviewer=doc["reviewer"])
         return doc
 
     @staticmethod
@@ -619,31 +616,29 @@ class Workspace:
         for doc in docs:
             if doc["id"] == mark_id:
                 return doc
-        raise UserError(f"Mark {mark_id} is not placed in the report's current text; "
-                        "it cannot be edited.")
+        raise UserError("mark.not_placed", mark_id=mark_id)
 
     def _check_current(self, report_id: str, sha256: str) -> None:
         """Under the store lock: refuse an edit made on a text a new version just replaced
         (its import re-anchored the marks it found, and would never see this one)."""
         meta = self.library.index()[report_id]
         if meta.sha256 != sha256:
-            raise UserError(f"{meta.title} was just replaced by a new version; nothing was "
-                            "saved — mark the passage again.")
+            raise UserError("mark.replaced_text", title=meta.title)
 
-    def undo(self) -> str | None:
+    def undo(self) -> Message | None:
         """Undo this reviewer's latest change (even one made before a restart); says what was
         undone, or None when there is nothing to undo."""
         self.library.index()  # a damaged index is refused before the journal is written
         outcome = self.store.undo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
-    def redo(self) -> str | None:
+    def redo(self) -> Message | None:
         """Redo the change most recently undone; says what, or None when there is none."""
         self.library.index()  # as in `undo`
         outcome = self.store.redo(self.reviewer, now_iso())
         return None if outcome is None else self._settled(outcome)
 
-    def _settled(self, outcome: tuple[str, set[str]]) -> str:
+    def _settled(self, outcome: tuple[Message, set[str]]) -> Message:
         # a restored mark may belong to an earlier text of its report
         for report_id in sorted(outcome[1]):
             self._settle(report_id)
@@ -679,14 +674,14 @@ class Workspace:
                 maps[sha] = None if text is None else OffsetMap(text, report.text)
             return maps[sha]
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             puts: list[Put] = [
                 (report_id, doc["id"],
                  reanchor_doc(doc, report.sha256, index, moved(doc["text_sha256"])))
                 for doc in tables.get(report_id, {}).values()
                 if not doc["deleted"] and doc["text_sha256"] != report.sha256
             ]
-            return f"re-anchor {len(puts)} marks of {report.title}", puts
+            return say("change.reanchor", count=len(puts), title=report.title), puts
 
         docs = self.store.change(self.reviewer, build, now_iso(), undoable=False)
         orphaned = sum(1 for d in docs if d["orphan"])
@@ -768,42 +763,28 @@ class Workspace:
                  if is_report_table(name) for doc_id in table}
         for doc in incoming.annotations:
             if filed.get(doc["id"], doc["report_id"]) != doc["report_id"]:
-                raise UserError(
-                    f"{path} has mark {doc['id']} on report {doc['report_id']}, but this "
-                    f"workspace has that mark on report {filed[doc['id']]}; nothing was merged."
-                )
+                raise UserError("merge.mark_elsewhere", path=str(path), mark_id=doc["id"],
+                                report_id=doc["report_id"], filed=filed[doc["id"]])
             if doc["report_id"] not in index:
-                title = incoming.titles.get(doc["report_id"]) or "untitled"
-                raise UserError(
-                    f"{path} has marks on report {doc['report_id']} ({title}), which this "
-                    "workspace does not have; import that report first, then merge again."
-                )
+                raise UserError("merge.missing_report", path=str(path), report_id=doc["report_id"],
+                                title=incoming.title(doc["report_id"]))
             meta = index[doc["report_id"]]
             if (doc["text_sha256"] == meta.sha256 and not doc["orphan"]
                     and self.library.report(meta.id).text[doc["start"] : doc["end"]]
                     != doc["quote"]):
-                raise UserError(
-                    f"{path} is a damaged Shenyue export: mark {doc['id']} does not quote the "
-                    "text at its offsets; export it again."
-                )
+                raise UserError("merge.misquoted", path=str(path), mark_id=doc["id"])
         for link in incoming.links:
             missing = [r for r in (link["plan_report"], link["review_report"]) if r not in index]
             if missing:
-                title = incoming.titles.get(missing[0]) or "untitled"
-                raise UserError(
-                    f"{path} follows plans into report {missing[0]} ({title}), which this "
-                    "workspace does not have; import that report first, then merge again."
-                )
+                raise UserError("merge.missing_followed", path=str(path), report_id=missing[0],
+                                title=incoming.title(missing[0]))
         for fix in incoming.corrections:
             if fix["report_id"] not in index:
-                title = incoming.titles.get(fix["report_id"]) or "untitled"
-                raise UserError(
-                    f"{path} corrects report {fix['report_id']} ({title}), which this "
-                    "workspace does not have; import that report first, then merge again."
-                )
+                raise UserError("merge.missing_corrected", path=str(path),
+                                report_id=fix["report_id"], title=incoming.title(fix["report_id"]))
         counts: Counter[str] = Counter()
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             counts.clear()
             puts: list[Put] = []
             for doc in incoming.annotations:
@@ -820,7 +801,7 @@ class Workspace:
                     if current is None or doc["updated"] > current["updated"]:
                         counts[what] += 1
                         puts.append((table, doc["id"], doc))
-            return f"merge {Path(path).name}", puts
+            return say("change.merge", name=Path(path).name), puts
 
         self.store.change(self.reviewer, build, now_iso(), undoable=undoable)
         placed = orphaned = 0
@@ -942,7 +923,7 @@ class Workspace:
         later report as its evidence, and/or set the verdict ("kept", "partly", "no_trace";
         "auto" gives it back to the matcher). Durable and one undo step, like a mark."""
         if verdict is not None and verdict not in (*VERDICTS, "auto"):
-            raise UserError(f"Unknown verdict {verdict!r}: use kept, partly, no_trace or auto.")
+            raise UserError("follow.unknown_verdict", verdict=str(verdict))
         for report_id in (plan_report, review_report):
             self.report(report_id)  # UserError for a report we do not have
         link_id = hashlib.sha1(
@@ -951,7 +932,7 @@ class Workspace:
         ).hexdigest()
         now = now_iso()
 
-        def build(tables: Tables) -> tuple[str, list[Put]]:
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
             old = tables.get(LINKS, {}).get(link_id)
             doc: Doc = dict(old) if old and not old["deleted"] else {
                 "id": link_id, "plan_report": plan_report, "review_report": review_report,
@@ -967,7 +948,7 @@ class Workspace:
                 doc["verdict"] = None if verdict == "auto" else verdict
             doc.update(confirmed=confirmed[-MAX_LINKED:], rejected=rejected[-MAX_LINKED:],
                        updated=now)
-            return f"follow-through of «{short(plan.text)}»", [(LINKS, link_id, doc)]
+            return say("change.follow", quote=short(plan.text)), [(LINKS, link_id, doc)]
 
         self.store.change(self.reviewer, build, now)
 
@@ -1070,17 +1051,12 @@ def stored_passage(doc: Doc) -> Passage:
 def checked_span(report: Report, start: Any, end: Any) -> tuple[int, int]:
     """`start` and `end` as offsets of a non-empty span inside the report, or UserError."""
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise UserError(f"Offsets must be whole numbers, not {start!r} and {end!r}.")
+        raise UserError("span.not_whole", start=repr(start), end=repr(end))
     if start >= end:
-        raise UserError(
-            f"The start ({start}) must come before the end ({end}): a mark covers at least "
-            "one character."
-        )
+        raise UserError("span.empty", start=start, end=end)
     if start < 0 or end > len(report.text):
-        raise UserError(
-            f"Offsets {start} to {end} lie outside report {report.id}, whose text has "
-            f"{len(report.text)} characters."
-        )
+        raise UserError("span.outside", start=start, end=end, report_id=report.id,
+                        length=len(report.text))
     return start, end
 
 
@@ -1088,10 +1064,9 @@ def checked_comment(comment: Any) -> str:
     """A comment as text without control characters (a terminal would obey them), or
     UserError."""
     if not isinstance(comment, str):
-        raise UserError(f"A comment must be text, not {type(comment).__name__}.")
+        raise UserError("comment.not_text", kind=type(comment).__name__)
     if len(comment) > MAX_COMMENT:
-        raise UserError(f"A comment holds at most {MAX_COMMENT:,} characters, this one "
-                        f"{len(comment):,}; shorten it or keep the long text elsewhere.")
+        raise UserError("comment.too_long", limit=MAX_COMMENT, length=len(comment))
     return normalise(comment)
 
 
@@ -1099,7 +1074,7 @@ def checked_reviewer(reviewer: Any) -> str:
     """A reviewer's name in its one form (`clean.person_name`), non-empty, or UserError."""
     name = person_name(str(reviewer)) if reviewer is not None else ""
     if not name:
-        raise UserError("A reviewer's name cannot be empty; set --reviewer or $SHENYUE_REVIEWER.")
+        raise UserError("reviewer.empty")
     return name
 
 
@@ -1109,6 +1084,6 @@ def current_mark(tables: Tables, mark_id: str) -> Doc:
         doc = table.get(mark_id) if is_report_table(name) else None
         if doc is not None:
             if doc["deleted"]:
-                raise UserError(f"Mark {mark_id} was deleted; undo the deletion to change it.")
+                raise UserError("mark.deleted", mark_id=mark_id)
             return doc
-    raise UserError(f"No mark with id {mark_id!r}; `shenyue lookup` shows marks and ids.")
+    raise UserError("mark.unknown_id", mark_id=mark_id)

@@ -494,7 +494,7 @@ async def test_another_report_opens_without_the_last_change_message(tmp_path: Pa
     app = ShenyueApp(ws, ws.reports()[0].id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "a", "u", "ctrl+r")
-        assert "redid: add Achievement mark «" in status(app)
+        assert "redid: add achievement mark «" in status(app)
         await pilot.press("q", "down", "enter")
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.report.id == ws.reports()[1].id

@@ -64,7 +64,7 @@ def test_undo_and_redo_a_correction_and_its_removal(ws: Workspace) -> None:
     ws.correct(rid, place="大连市长海县")
     ws.correct(rid, place="")  # back to what was derived
     assert ws.resolve(rid).place == "长海县"
-    assert ws.undo() == "undid: correct place of «长海县2012年依法行政工作要点»"
+    assert str(ws.undo()) == "undid: correct place of «长海县2012年依法行政工作要点»"
     assert ws.resolve(rid).place == "大连市长海县"
     assert ws.undo() is not None and ws.resolve(rid).place == "长海县"
     assert ws.redo() is not None and ws.resolve(rid).place == "大连市长海县"

@@ -47,7 +47,7 @@ def test_join_is_one_undo_step(ws: Workspace) -> None:
     edit = ws.join([one.id, two.id])
     assert edit.kind is EditKind.JOINED
     assert state(ws, rid) == {(10, 40, "plan", "一\n二", "甲")}
-    assert ws.undo() == "undid: join 2 marks into «" + ws.report(rid).text[10:29] + "…»"
+    assert str(ws.undo()) == "undid: join 2 marks into «" + ws.report(rid).text[10:29] + "…»"
     assert state(ws, rid) == before
 
 
@@ -71,4 +71,4 @@ def test_take_over_copies_the_comment_once(ws: Workspace) -> None:
     assert edit is not None and edit.kind is EditKind.TOOK_OVER
     assert (10, 20, "plan", "他的", "甲") in state(ws, rid)
     assert ws.take_over(theirs.id) is None
-    assert ws.undo() == "undid: take over 乙's mark «" + ws.report(rid).text[10:20] + "»"
+    assert str(ws.undo()) == "undid: take over 乙's mark «" + ws.report(rid).text[10:20] + "»"

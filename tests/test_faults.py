@@ -193,7 +193,9 @@ async def test_the_import_toasts_show_no_control_characters(tmp_path: Path) -> N
 
 
 def test_error_messages_are_cleaned_where_they_are_made() -> None:
-    assert str(UserError(f"a{CLIPBOARD}b\nc{WINDOW_TITLE}")) == "ab c"
+    error = UserError("file.missing", path=f"a{CLIPBOARD}b\nc{WINDOW_TITLE}")
+    assert str(error) == "ab c: no such file; check the path."
+    assert error.message.params["path"] == "ab c"  # as each interface words it
 
 
 # -- item 6: export onto links, pipes and devices --------------------------------------------

@@ -208,8 +208,9 @@ def test_a_bad_project_is_refused_whole(tmp_path: Path, build: object, phrase: s
     summary = ws.import_paths([path])
     [outcome] = summary.outcomes
     assert outcome.status == "refused"
-    assert phrase in outcome.reason and str(path) in outcome.reason
-    assert "\n" not in outcome.reason and "nothing was imported" in outcome.reason
+    reason = str(outcome.reason)
+    assert phrase in reason and str(path) in reason
+    assert "\n" not in reason and "nothing was imported" in reason
     assert ws.reports() == [] and ws.annotations() == []
 
 

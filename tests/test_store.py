@@ -221,7 +221,7 @@ def test_annotate_many_is_one_write_and_one_undo(ws: Workspace) -> None:
     marks = ws.annotate_many(items)
     assert len(journal_path(ws).read_text(encoding="utf-8").splitlines()) == 2
     assert [m.start for m in ws.annotations(rid)] == [0, 10, 20, 30, 40]
-    assert ws.undo() == "undid: add 5 marks"
+    assert str(ws.undo()) == "undid: add 5 marks"
     assert ws.annotations() == [] and len(ws.annotations(include_deleted=True)) == len(marks)
 
 
@@ -346,7 +346,8 @@ def test_undo_leaves_alone_what_someone_else_changed_since(ws: Workspace) -> Non
     ws.update_annotation(mark_id, comment="mine")
     Workspace.open(ws.home, reviewer="乙").update_annotation(mark_id, comment="theirs")
     outcome = ws.undo()
-    assert outcome is not None and "left alone" in outcome
+    assert outcome is not None and "1 mark left alone" in str(outcome)
+    assert outcome.code == "history.undid_partly" and outcome.params["count"] == 1
     assert ws.annotation(mark_id).comment == "theirs"
 
 
@@ -359,7 +360,7 @@ def test_undo_reaches_across_a_new_version_of_the_text(ws: Workspace, tmp_path: 
     ws.update_annotation(mark.id, comment="新评论")
     source.write_text("前言。\n一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
     new = ws.import_report(source)
-    assert ws.undo() == "undid: edit mark «行政复议信息化程度不高»"
+    assert str(ws.undo()) == "undid: edit mark «行政复议信息化程度不高»"
     restored = ws.annotation(mark.id)
     assert restored.comment == "旧评论" and restored.text_sha256 == new.sha256
     assert new.text[restored.start : restored.end] == "行政复议信息化程度不高"
@@ -399,7 +400,7 @@ def test_importing_again_finishes_a_re_anchoring_a_kill_left_undone(
     source.write_text("前言。\n一、不足\n行政复议信息化程度不高。\n", encoding="utf-8")
     ws.import_report(source)
     # the journal as an import killed between saving the index and re-anchoring leaves it
-    ws.store.change("甲", lambda _t: ("", [(report.id, mark.id, mark.to_json())]), "",
+    ws.store.change("甲", lambda _t: (None, [(report.id, mark.id, mark.to_json())]), "",
                     undoable=False)
     fresh = Workspace.open(ws.home, reviewer="甲")
     assert fresh.annotation(mark.id).text_sha256 == report.sha256

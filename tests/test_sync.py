@@ -324,14 +324,14 @@ def test_a_push_behind_the_remote_fetches_and_merges_again(tmp_path: Path) -> No
 
 
 def test_another_sync_of_the_same_workspace_waits_its_turn(tmp_path: Path) -> None:
-    from annotations.sync import BUSY, sync_lock
+    from annotations.sync import sync_lock
 
     remote = bare_repository(tmp_path / "team.git")
     a = Workspace.open(tmp_path / "A", reviewer="A")
     a.sync_init(str(remote))
     with sync_lock(a.home), pytest.raises(UserError) as refused:
         a.sync()
-    assert str(refused.value) == BUSY
+    assert refused.value.message.code == "sync.busy"
 
 
 # -- conflicts, identity, what travels -----------------------------------------------------

@@ -20,10 +20,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from annotations.errors import UserError
+from annotations.messages import Message
 from annotations.sync import SyncResult
 from annotations.workspace import Workspace
-from tui.i18n import _, localise_bindings, set_language
-from tui.marks import history_message
+from tui.i18n import _, error_text, localise_bindings, render, set_language
 from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
@@ -49,7 +49,7 @@ def read_keymap(ws: Workspace) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UserError(f"{path} cannot be read ({exc}); fix it or delete it.") from exc
+        raise UserError("app.keymap_unreadable", path=str(path), problem=str(exc)) from exc
     return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
 
 
@@ -214,7 +214,7 @@ class ShenyueApp(App[None]):
 
     def report_error(self, exc: Exception) -> None:
         """Show an error the user can act on as one sentence."""
-        self.notify(str(exc), severity="error", markup=False, timeout=6)
+        self.notify(error_text(exc), severity="error", markup=False, timeout=6)
 
     # -- moving between screens ----------------------------------------------------------------
 
@@ -269,7 +269,7 @@ class ShenyueApp(App[None]):
     def action_redo(self) -> None:
         self._history(self.ws.redo, _("Nothing to redo."))
 
-    def _history(self, step: Callable[[], str | None], nothing: str) -> None:
+    def _history(self, step: Callable[[], Message | None], nothing: str) -> None:
         try:
             done = step()
         except UserError as exc:
@@ -278,7 +278,7 @@ class ShenyueApp(App[None]):
         if done is None:
             self.notify(nothing, markup=False, timeout=2)
         else:
-            self.marks_changed(history_message(done))
+            self.marks_changed(render(done))
 
     # -- sync ----------------------------------------------------------------------------------
 

@@ -97,19 +97,16 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
     else:
         summary = ws.import_paths(found)
     if len(summary.outcomes) == 1 and summary.count("refused") == 1 and not summary.skipped:
-        raise UserError(summary.outcomes[0].reason)  # the whole story: one sentence, no table
+        reason = summary.outcomes[0].reason
+        assert reason is not None  # a refused file has its reason
+        raise UserError.of(reason)  # the whole story: one sentence, no table
     print_import_summary(summary)
     refused = summary.count("refused")
     if refused == len(summary.outcomes):
-        raise UserError(
-            f"None of the {len(summary.outcomes)} files could be imported (reasons above)."
-        )
+        raise UserError("cli.none_imported", count=len(summary.outcomes))
     if refused:
         # the rest is imported; exit 1 all the same, so a script notices what was left out
-        raise UserError(
-            f"{refused} of {len(summary.outcomes)} files could not be imported (reasons above); "
-            "the others were."
-        )
+        raise UserError("cli.some_refused", refused=refused, count=len(summary.outcomes))
     return EXIT_OK
 
 
@@ -165,7 +162,8 @@ def print_import_table(summary: ImportSummary) -> None:
                 Text(label, style=style),
                 Text(one_line(outcome.path.name)),
                 Text(report.id if report is not None else ""),
-                Text(outcome.reason if status == "refused" or report is None else report.title),
+                Text(str(outcome.reason or "") if status == "refused" or report is None
+                     else report.title),
             )
     for skipped in summary.skipped:
         table.add_row(Text("skipped", style="yellow"), Text(one_line(skipped.path)), Text(""),
@@ -292,25 +290,20 @@ def cmd_edit(ws: Workspace, args: argparse.Namespace) -> int:
 def locate_quote(text: str, quote: str, start: int | None, title: str) -> int:
     """Where `quote` begins: its only occurrence, or the first at or after `start`."""
     if not quote:
-        raise UserError("The quote is empty; give the text to mark.")
+        raise UserError("cli.quote_empty")
     if start is not None:
         if not 0 <= start < len(text):
-            raise UserError(
-                f"--start {start} lies outside {title}, whose text has {len(text)} characters."
-            )
+            raise UserError("cli.start_outside", start=start, title=title, length=len(text))
         at = text.find(quote, start)
         if at < 0:
-            raise UserError(f"{quote!r} does not occur in {title} at or after offset {start}.")
+            raise UserError("cli.quote_not_after", quote=quote, title=title, start=start)
         return at
     at = text.find(quote)
     if at < 0:
-        raise UserError(f"{quote!r} does not occur in {title}; copy it exactly from the text.")
+        raise UserError("cli.quote_missing", quote=quote, title=title)
     if text.find(quote, at + 1) >= 0:
         count = len(text_hits(text, quote))
-        raise UserError(
-            f"{quote!r} occurs {count} times in {title}; add --start N to pick the one at or "
-            "after offset N, or quote more of the passage."
-        )
+        raise UserError("cli.quote_repeated", quote=quote, count=count, title=title)
     return at
 
 
@@ -336,7 +329,7 @@ def reviewer_filter(ws: Workspace, args: argparse.Namespace) -> str | None:
 def cmd_lookup(ws: Workspace, args: argparse.Namespace) -> int:
     """Find a phrase in the marks (quote, comment) and in the report texts."""
     if args.limit < 1:
-        raise UserError(f"--limit must be at least 1, not {args.limit}.")
+        raise UserError("cli.limit", limit=args.limit)
     report_id = ws.resolve(args.report).id if args.report else None
     hits = ws.lookup(args.query, tag=args.tag, report_id=report_id,
                      reviewer=reviewer_filter(ws, args), limit=args.limit + 1)
@@ -478,8 +471,7 @@ def cmd_sync(ws: Workspace, args: argparse.Namespace) -> int:
     for skipped in result.skipped:
         print(f"skipped\t{skipped}", file=sys.stderr)
     if result.skipped:
-        raise UserError(f"{len(result.skipped)} files from the remote were left out (reasons "
-                        "above); everything else was synced.")
+        raise UserError("sync.files_left_out", count=len(result.skipped))
     return EXIT_OK
 
 

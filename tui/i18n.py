@@ -1,18 +1,30 @@
-"""The interface language: one gettext-style `.po` catalogue per language in `tui/locale/`.
+"""The interface language: one gettext catalogue per language, `tui/locale/<lang>.po`.
 
-Message ids are the English strings; a language is added by adding `tui/locale/<lang>.po`.
-Report text is never passed through here.
+A catalogue holds the interface's own strings (msgid: the English text used in the code) and
+the core's messages (msgctxt: the code of the `annotations.messages.Message`, msgid: its
+English wording), plural forms included. Babel reads and compiles it — fuzzy entries are left
+out — and the compiled `.mo` is kept in `locale/__pycache__` under the `.po`'s hash (as Python
+keeps its bytecode), so a start reads it with the standard library's gettext. Report text is
+never passed through here.
 """
 
 from __future__ import annotations
 
-import ast
+import gettext
+import hashlib
+import io
 import os
+import struct
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from annotations.errors import UserError
+from annotations.messages import ENGLISH, Message
+
 LOCALE_DIR = Path(__file__).parent / "locale"
+CACHE_DIR = LOCALE_DIR / "__pycache__"
 SOURCE_LANGUAGE = "en"
 
 # Textual's own binding and command descriptions that the help, the palette and the footer
@@ -39,7 +51,7 @@ TEXTUAL_MESSAGES = frozenset({
     "Save an SVG 'screenshot' of the current screen", "Bell", "Ring the bell",
 })
 
-_catalogue: dict[str, str] = {}
+_translations = gettext.NullTranslations()
 _language = SOURCE_LANGUAGE
 
 
@@ -48,31 +60,38 @@ def available_languages() -> list[str]:
     return sorted({SOURCE_LANGUAGE, *(p.stem for p in LOCALE_DIR.glob("*.po"))})
 
 
-def parse_po(text: str) -> dict[str, str]:
-    """The msgid → msgstr pairs of a `.po` file (untranslated and header entries left out)."""
-    entries: dict[str, str] = {}
-    field = ""
-    parts: dict[str, list[str]] = {"msgid": [], "msgstr": []}
+def compile_catalogue(po: bytes) -> bytes:
+    """The `.mo` of a `.po` catalogue: its translated entries that are not fuzzy."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
 
-    def flush() -> None:
-        msgid, msgstr = "".join(parts["msgid"]), "".join(parts["msgstr"])
-        if msgid and msgstr:
-            entries[msgid] = msgstr
-        parts["msgid"], parts["msgstr"] = [], []
+    out = io.BytesIO()
+    write_mo(out, read_po(io.BytesIO(po), abort_invalid=True), use_fuzzy=False)
+    return out.getvalue()
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("msgid "):
-            flush()
-            field, line = "msgid", line[6:]
-        elif line.startswith("msgstr "):
-            field, line = "msgstr", line[7:]
-        if field and line.startswith('"'):
-            parts[field].append(ast.literal_eval(line))
-    flush()
-    return entries
+
+def load_catalogue(language: str) -> gettext.NullTranslations:
+    """The translations of `language` (none for the source language or an unknown one),
+    compiled once per version of its `.po`."""
+    try:
+        po = (LOCALE_DIR / f"{language}.po").read_bytes()
+    except FileNotFoundError:
+        return gettext.NullTranslations()
+    cached = CACHE_DIR / f"{language}.{hashlib.sha256(po).hexdigest()[:16]}.mo"
+    try:
+        return gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
+    except (OSError, ValueError, struct.error):  # not compiled yet, or a damaged copy
+        pass
+    mo = compile_catalogue(po)
+    with suppress(OSError):  # a read-only install compiles at every start instead
+        CACHE_DIR.mkdir(exist_ok=True)
+        for old in CACHE_DIR.glob(f"{language}.*.mo"):
+            if old != cached:
+                old.unlink()
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}")
+        partial.write_bytes(mo)
+        partial.replace(cached)  # another process reads the whole file or none
+    return gettext.GNUTranslations(io.BytesIO(mo))
 
 
 def language_from_environment() -> str:
@@ -87,10 +106,9 @@ def language_from_environment() -> str:
 
 def set_language(language: str | None) -> str:
     """Switch the interface to `language` (None: from the environment); returns the code used."""
-    global _catalogue, _language
+    global _translations, _language
     code = language or language_from_environment()
-    path = LOCALE_DIR / f"{code}.po"
-    _catalogue = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
+    _translations = load_catalogue(code)
     _language = code
     return code
 
@@ -102,7 +120,31 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     """The translation of `message` in the current language (itself when there is none)."""
-    return _catalogue.get(message, message)
+    return _translations.gettext(message)
+
+
+def render(message: Message) -> str:
+    """A message of the core in the current language: its words translated (a tag's name,
+    a nested message), its text (quotes, titles, file names) verbatim."""
+    forms = ENGLISH[message.code]
+    if isinstance(forms, str):
+        wording = _translations.pgettext(message.code, forms)
+    else:
+        wording = _translations.npgettext(message.code, *forms, message.params["count"])
+    return wording.format(**{k: _rendered(v) for k, v in message.params.items()})
+
+
+def _rendered(value: Any) -> Any:
+    if isinstance(value, Message):
+        return render(value)
+    if isinstance(value, tuple):
+        return render(Message("word.list_separator")).join(render(v) for v in value)
+    return value
+
+
+def error_text(exc: Exception) -> str:
+    """What went wrong, in the current language (a system error says it as the system does)."""
+    return render(exc.message) if isinstance(exc, UserError) else str(exc)
 
 
 def localise_bindings(node: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from rich.style import Style
@@ -69,57 +68,3 @@ def counts_text(counts: dict[Tag, int]) -> Text:
 def section_title_path(sections: Sequence[Section]) -> str:
     """`一、… › （二）…`: a chain of section titles."""
     return " › ".join(s.title for s in sections)
-
-
-# the shapes of the store's change summaries (annotations/workspace.py, annotations/store.py)
-_HISTORY_STEP = re.compile(r"(undid|redid): (.*?)"
-                           r"(?: \((\d+) mark\(s\) left alone: changed since by someone else\))?")
-_CHANGE_SHAPES = (  # in the order of the messages in `change_message`
-    re.compile(r"add (?P<tag>achievement|shortcoming|plan) mark «(?P<quote>.*)»"),
-    re.compile(r"add (?P<count>\d+) marks"),
-    re.compile(r"edit mark «(?P<quote>.*)»"),
-    re.compile(r"delete mark «(?P<quote>.*)»"),
-    re.compile(r"delete (?P<count>\d+) marks"),
-    re.compile(r"retag mark «(?P<quote>.*)» as (?P<tag>achievement|shortcoming|plan)"),
-    re.compile(r"extend mark «(?P<quote>.*)»"),
-    re.compile(r"join (?P<count>\d+) marks into «(?P<quote>.*)»"),
-    re.compile(r"take over (?P<reviewer>.*)'s mark «(?P<quote>.*)»"),
-    re.compile(r"re-anchor (?P<count>\d+) marks of (?P<title>.*)"),
-    re.compile(r"merge (?P<name>.*)"),
-    re.compile(r"follow-through of «(?P<quote>.*)»"),
-    re.compile(r"correct (?P<fields>[a-z, ]+) of «(?P<title>.*)»"),
-)
-
-
-def change_message(summary: str) -> str:
-    """A change summary of the store in the interface language; quotes, titles and file
-    names are kept verbatim, and a summary of an unknown shape is returned as it is."""
-    messages = (_("add {tag} mark «{quote}»"), _("add {count} marks"), _("edit mark «{quote}»"),
-                _("delete mark «{quote}»"), _("delete {count} marks"),
-                _("retag mark «{quote}» as {tag}"), _("extend mark «{quote}»"),
-                _("join {count} marks into «{quote}»"), _("take over {reviewer}'s mark «{quote}»"),
-                _("re-anchor {count} marks of {title}"),
-                _("merge {name}"), _("follow-through of «{quote}»"),
-                _("correct the {fields} of «{title}»"))
-    for pattern, message in zip(_CHANGE_SHAPES, messages, strict=True):
-        found = pattern.fullmatch(summary)
-        if found is not None:
-            fields = found.groupdict()
-            if "tag" in fields:
-                fields["tag"] = tag_label(Tag(fields["tag"]))
-            return message.format(**fields)
-    return summary
-
-
-def history_message(summary: str) -> str:
-    """What undo or redo says it did (`undid: add plan mark «…»`), in the interface language."""
-    found = _HISTORY_STEP.fullmatch(summary)
-    if found is None:
-        return summary
-    verb, change, skipped = found.groups()
-    text = (_("undid: {change}") if verb == "undid" else _("redid: {change}")).format(
-        change=change_message(change))
-    if skipped is not None:
-        text += _(" ({count} mark(s) left alone: changed since by someone else)").format(
-            count=skipped)
-    return text

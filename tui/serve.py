@@ -35,7 +35,7 @@ def check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise UserError(f"Cannot serve on host {host!r}: {exc.strerror}.") from exc
+        raise UserError("serve.bad_host", host=host, reason=str(exc.strerror)) from exc
     for family, kind, proto, _name, address in infos:
         with socket.socket(family, kind, proto) as probe:
             # the same option aiohttp sets, so a port in TIME_WAIT is not taken for busy
@@ -49,9 +49,8 @@ def check_port(host: str, port: int) -> None:
 def port_error(host: str, port: int, exc: OSError) -> UserError:
     """The one sentence for a socket that cannot listen."""
     if exc.errno == errno.EADDRINUSE:
-        return UserError(f"Port {port} on {host} is already in use; stop the program using it "
-                         "or choose another with --port N.")
-    return UserError(f"Cannot listen on {host} port {port}: {exc.strerror or exc}.")
+        return UserError("serve.port_in_use", port=port, host=host)
+    return UserError("serve.cannot_listen", host=host, port=port, reason=str(exc.strerror or exc))
 
 
 def is_loopback(host: str) -> bool:
@@ -82,7 +81,7 @@ def refusal(host_header: str, origin: str | None, local_only: bool) -> str | Non
 def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     """Serve the app on http://host:port until Ctrl+C; each browser tab gets its own app."""
     if not 1 <= port <= 65535:
-        raise UserError(f"--port must be between 1 and 65535, not {port}.")
+        raise UserError("serve.bad_port", port=port)
     # a store that is damaged or too new is refused here, once, rather than in every tab
     ws.annotations()
     check_port(host, port)

@@ -19,7 +19,7 @@ from annotations.errors import UserError
 from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
-from tui.i18n import _, localise_bindings
+from tui.i18n import _, localise_bindings, render
 from tui.marks import counts_bar, live_marks
 from tui.widgets.lists import ListTable
 
@@ -365,5 +365,5 @@ class LibraryScreen(Screen[None]):
                                    present=summary.count("present"),
                                    refused=summary.count("refused")), markup=False)
         for outcome in summary.outcomes:
-            if outcome.status == "refused":
-                self.notify(outcome.reason, severity="warning", markup=False)
+            if outcome.reason is not None:
+                self.notify(render(outcome.reason), severity="warning", markup=False)

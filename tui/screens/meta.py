@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select
 from annotations.corrections import MetaValue
 from annotations.errors import UserError
 from annotations.model import KIND_LABELS_ZH, Kind
-from tui.i18n import _, localise_bindings
+from tui.i18n import _, error_text, localise_bindings
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -106,7 +106,7 @@ class MetaScreen(ModalScreen[bool]):
         try:
             ws.correct(self.report_id, **changes)
         except UserError as exc:  # a year of 3000: say so in the form, keep what was typed
-            self.query_one("#meta-error", Label).update(Text(str(exc)))
+            self.query_one("#meta-error", Label).update(Text(error_text(exc)))
             return
         # emptying a field that had no correction changes nothing
         self.dismiss(ws.metadata(self.report_id) != before)
