@@ -287,14 +287,7 @@ class ReportLibrary:
     def resolve(self, ref: str, index: Mapping[str, ReportMeta] | None = None) -> ReportMeta:
         """The report named by an id, an unambiguous id prefix, or a title fragment (of the
         titles in `index`, default: as imported)."""
-        index = self.index() if index is None else index
-        if ref in index:
-            return index[ref]
-        ref_lower = ref.strip().lower()
-        if not ref_lower:
-            raise UserError("Name a report by its id, an id prefix, or part of its title.")
-        by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
-        candidates = by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
+        candidates = self.candidates(ref, self.index() if index is None else index)
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
@@ -302,6 +295,18 @@ class ReportLibrary:
         names = "; ".join(f"{m.id[:8]} {m.title}" for m in candidates[:5])
         names += "; …" if len(candidates) > 5 else ""
         raise UserError(f"{ref!r} matches {len(candidates)} reports ({names}); be more specific.")
+
+    @staticmethod
+    def candidates(ref: str, index: Mapping[str, ReportMeta]) -> list[ReportMeta]:
+        """The reports of `index` that `ref` names: its id, else those whose id starts with
+        it, else those whose title holds it."""
+        if ref in index:
+            return [index[ref]]
+        ref_lower = ref.strip().lower()
+        if not ref_lower:
+            raise UserError("Name a report by its id, an id prefix, or part of its title.")
+        by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
+        return by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
 
     # -- report files --------------------------------------------------------------------
 

@@ -88,6 +88,10 @@ _CHANGE_SHAPES = (  # in the order of the messages in `change_message`
     re.compile(r"merge (?P<name>.*)"),
     re.compile(r"follow-through of «(?P<quote>.*)»"),
     re.compile(r"correct (?P<fields>[a-z, ]+) of «(?P<title>.*)»"),
+    re.compile(r"remove report «(?P<title>.*)»"),
+    re.compile(r"remove (?P<count>\d+) reports"),
+    re.compile(r"restore report «(?P<title>.*)»"),
+    re.compile(r"restore (?P<count>\d+) reports"),
 )
 
 
@@ -100,7 +104,9 @@ def change_message(summary: str) -> str:
                 _("join {count} marks into «{quote}»"), _("take over {reviewer}'s mark «{quote}»"),
                 _("re-anchor {count} marks of {title}"),
                 _("merge {name}"), _("follow-through of «{quote}»"),
-                _("correct the {fields} of «{title}»"))
+                _("correct the {fields} of «{title}»"), _("remove report «{title}»"),
+                _("remove {count} reports"), _("restore report «{title}»"),
+                _("restore {count} reports"))
     for pattern, message in zip(_CHANGE_SHAPES, messages, strict=True):
         found = pattern.fullmatch(summary)
         if found is not None:
