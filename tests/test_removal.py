@@ -57,7 +57,7 @@ def test_a_removed_report_leaves_every_list_and_its_marks_stay_aside(ws: Workspa
                     lambda: ws.annotate(rid, 0, 3, Tag.PLAN),
                     lambda: ws.export("json", tmp_path / "one.json", report_id=rid),
                     lambda: ws.correct(rid, year=2020)):
-        with pytest.raises(UserError, match="was removed.*brings it back"):
+        with pytest.raises(UserError, match=r"was removed.*brings it back"):
             refused()
 
 
