@@ -346,6 +346,12 @@ class Workspace:
         self._bring_back([outcome])
         return self.report(outcome.report.id)
 
+    @staticmethod
+    def report_files(paths: Sequence[str | Path]) -> FoundFiles:
+        """The report files importing `paths` would read, and what their folders hold that
+        is passed over (`library.report_files`); UserError for a path that does not exist."""
+        return report_files(paths)
+
     def import_paths(
         self,
         paths: Sequence[str | Path] | FoundFiles,

@@ -16,7 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
 
 from annotations.errors import UserError
-from annotations.library import ImportSummary
+from annotations.library import FoundFiles, ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tui.app import ShenyueApp
 
 MAX_COMPARE = 3
+CONFIRM_IMPORT_FILES = 20  # a folder import of more files asks first (a clone, a home folder)
 
 
 class PathSuggester(Suggester):
@@ -92,6 +93,7 @@ class LibraryScreen(Screen[None]):
         Binding("c", "compare", "Compare", id="library.compare"),
         Binding("f", "follow", "Follow through", id="library.follow"),
         Binding("i", "import", "Import", id="library.import"),
+        Binding("x,delete", "remove", "Remove report", id="library.remove", show=False),
         Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
         Binding("o", "sort", "Sort", id="library.sort"),
         Binding("m", "meta", "Metadata", id="library.meta"),
@@ -157,6 +159,7 @@ class LibraryScreen(Screen[None]):
             self.shenyue.report_error(problems[0])
         self.rows = rows
         self.rows_by_id = {row.meta.id: row for row in rows}
+        self.marked = [rid for rid in self.marked if rid in self.rows_by_id]  # a removed one
         self._fill()
 
     def selected_report(self) -> str | None:
@@ -203,6 +206,7 @@ class LibraryScreen(Screen[None]):
             status += " · " + _("{count} marked for compare").format(count=len(self.marked))
         if self.filter_text:
             status += " · " + _("filter: {text}").format(text=self.filter_text)
+        status += " · " + self.shenyue.save_state_label
         self.query_one("#library-status", Static).update(Text(status))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -306,10 +310,34 @@ class LibraryScreen(Screen[None]):
                 self.import_path(path.strip())
 
         self.app.push_screen(
-            PromptScreen(_("Import a report file or a folder of reports"), str(Path.cwd()) + "/",
-                         PathSuggester()),
-            chosen,
-        )
+            PromptScreen(_("Import a report file or a folder of reports"), "", PathSuggester()),
+            chosen)
+
+    def action_remove(self) -> None:
+        from tui.screens.prompt import ConfirmScreen
+
+        report = self.selected_report()
+        if report is None:
+            return
+        row = self.rows_by_id[report]
+        marks = sum(row.counts.values())
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_report(report)
+
+        question = _("Remove «{title}» from the library? Its {count} mark(s) are kept aside: "
+                     "u brings it back with them.").format(title=row.meta.title, count=marks)
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def remove_report(self, report: str) -> None:
+        """Set the report aside (the workspace keeps its text and marks) and say so."""
+        try:
+            (meta,) = self.shenyue.ws.remove_reports([report])
+        except UserError as exc:
+            self.shenyue.report_error(exc)
+            return
+        self.shenyue.marks_changed(_("removed «{title}»").format(title=meta.title))
 
     def action_stats(self) -> None:
         from tui.screens.stats import StatsScreen
@@ -347,9 +375,38 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def import_path(self, path: str) -> None:
-        """Import in the background; the table refreshes when it is done."""
+        """Find the files in the background; import them at once, or after asking when
+        there are more than CONFIRM_IMPORT_FILES."""
         try:
-            summary = self.shenyue.ws.import_paths([path])
+            found = self.shenyue.ws.report_files([path])
+        except UserError as exc:
+            self.app.call_from_thread(self.shenyue.report_error, exc)
+            return
+        if len(found.files) > CONFIRM_IMPORT_FILES:
+            self.app.call_from_thread(self._confirm_import, path, found)
+        else:
+            self._import_found(found)
+
+    def _confirm_import(self, path: str, found: FoundFiles) -> None:
+        from tui.screens.prompt import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.import_found(found)
+
+        question = _("{path} holds {count} report files. Import all of them?").format(
+            path=path, count=len(found.files))
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_found(self, found: FoundFiles) -> None:
+        """Import files already found, in the background."""
+        self._import_found(found)
+
+    def _import_found(self, found: FoundFiles) -> None:
+        """Import (in a worker thread); the table refreshes when it is done."""
+        try:
+            summary = self.shenyue.ws.import_paths(found)
         except UserError as exc:
             self.app.call_from_thread(self.shenyue.report_error, exc)
             return
@@ -359,7 +416,8 @@ class LibraryScreen(Screen[None]):
         self.reload_marks()
         message = _("Imported {new}, updated {updated}, already present {present}, "
                     "refused {refused}.")
-        self.notify(message.format(new=summary.count("imported"), updated=summary.count("updated"),
+        new = summary.count("imported") + summary.count("restored")  # a removed one, back
+        self.notify(message.format(new=new, updated=summary.count("updated"),
                                    present=summary.count("present"),
                                    refused=summary.count("refused")), markup=False)
         for outcome in summary.outcomes:
