@@ -13,9 +13,10 @@ from contextlib import suppress
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -26,6 +27,7 @@ from tui.marks import history_message
 from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
+from tui.screens.small import TooSmallScreen, too_small
 
 POLL_SECONDS = 1.0
 LEARN_DELAY = 3.0  # train the learned reader once the marks have rested this long (s)
@@ -78,6 +80,7 @@ class ShenyueApp(App[None]):
         workspace.train_on_demand = False
         self._learn_after: float | None = None  # when to train the learned reader again
         self.drafts: dict[str, str] = {}  # comments typed but not saved, by mark id
+        self._started = False  # the screens are pushed: a size notice may go on top
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -100,6 +103,21 @@ class ShenyueApp(App[None]):
         elif state.get("screen") == "review" and self._last_report:
             self.open_report(self._last_report, quiet=True)
         self.set_interval(POLL_SECONDS, self.poll)
+        self._started = True
+        self.fit_terminal(self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_terminal(event.size)  # runs before App's own handler: self.size is the old one
+
+    def fit_terminal(self, size: Size) -> None:
+        """Below 80×24 a notice covers the screens (no layout fits); above, it goes."""
+        if not self._started:
+            return
+        small = too_small(size)
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
 
     def poll(self) -> None:
         """Redraw when another process changed the marks; remember where the reviewer is."""

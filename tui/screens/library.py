@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -75,6 +77,9 @@ class Row:
 
 
 COLUMNS = ("title", "place", "issuer", "year", "chars", "progress", "marks")
+# the columns that give way when the terminal is narrow, first to last, and how far
+SHRINKING = {"title": 24, "issuer": 8, "marks": 5, "place": 6}
+COMFORTABLE = {"place": 16, "issuer": 20, "marks": 10}  # wider than this only as the title
 
 
 def column_label(column: str) -> str:
@@ -82,6 +87,33 @@ def column_label(column: str) -> str:
     labels = {"title": _("Title"), "place": _("Place"), "issuer": _("Issuer"), "year": _("Year"),
               "chars": _("Chars"), "progress": _("Done"), "marks": _("Marks")}
     return labels[column]
+
+
+def column_widths(width: int, rows: Sequence[Row], gap: int) -> dict[str, int]:
+    """The width of each column (the mark column first) so that the table fits `width`
+    cells, each column taking `gap` more: numbers whole, their headings whole; the title
+    shortened first, then the issuer, the marks bar and the place (down to SHRINKING)."""
+    def widest(values: Iterable[str], column: str) -> int:
+        return max([cell_len(column_label(column)), *(cell_len(v) for v in values)])
+
+    widths = {
+        "mark": 1,
+        "year": widest((str(r.meta.year or "—") for r in rows), "year"),
+        "chars": widest((f"{r.meta.chars:,}" for r in rows), "chars"),
+        "progress": widest(["100%"], "progress"),
+        "title": widest((r.meta.title for r in rows), "title"),
+        "place": min(widest((r.meta.place or "—" for r in rows), "place"), COMFORTABLE["place"]),
+        "issuer": min(widest((r.meta.issuer or "—" for r in rows), "issuer"),
+                      COMFORTABLE["issuer"]),
+        "marks": max(cell_len(column_label("marks")), COMFORTABLE["marks"]),
+    }
+    for column, least in SHRINKING.items():
+        excess = sum(widths.values()) + gap * len(widths) - width
+        if excess <= 0:
+            break
+        floor = max(least, cell_len(column_label(column)))
+        widths[column] = max(floor, widths[column] - excess)
+    return widths
 
 
 class LibraryScreen(Screen[None]):
@@ -115,6 +147,7 @@ class LibraryScreen(Screen[None]):
         self.sort_reverse = False
         self.filter_text = ""
         self._selected = selected
+        self._laid_out_for = 0  # the width the columns were fitted to
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -129,16 +162,16 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
-        table.add_column(" ", key="mark", width=1)
-        widths = {"title": 40, "place": 14, "issuer": 16}
-        for column in COLUMNS:
-            table.add_column(column_label(column), key=column, width=widths.get(column))
         self.query_one("#filter", Input).display = False
         self.reload_marks()
         table.focus()
 
     def on_screen_resume(self) -> None:
         self.reload_marks()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._laid_out_for:
+            self._fill()
 
     def reload_marks(self) -> None:
         """Read the reports and their marks again and redraw the table."""
@@ -179,7 +212,13 @@ class LibraryScreen(Screen[None]):
     def _fill(self) -> None:
         table = self.query_one("#reports", DataTable)
         keep = self.selected_report() if table.row_count else self._selected
-        table.clear()
+        table.clear(columns=True)
+        self._laid_out_for = self.size.width or self.app.size.width
+        widths = column_widths(self._laid_out_for - table.styles.scrollbar_size_vertical,
+                               self.rows, 2 * table.cell_padding)
+        table.add_column(" ", key="mark", width=widths["mark"])
+        for column in COLUMNS:
+            table.add_column(column_label(column), key=column, width=widths[column])
         for row in self._visible_rows():
             meta = row.meta
             table.add_row(
@@ -192,7 +231,7 @@ class LibraryScreen(Screen[None]):
                 Text(str(meta.year or "—")),
                 Text(f"{meta.chars:,}", justify="right"),
                 Text(f"{row.progress:4.0%}", justify="right"),
-                counts_bar(row.counts),
+                counts_bar(row.counts, widths["marks"]),
                 key=meta.id,
             )
         if keep is not None and keep in table.rows:
