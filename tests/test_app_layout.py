@@ -17,7 +17,7 @@ from tui.i18n import set_language
 from tui.screens.compare import CompareScreen
 from tui.screens.disagreements import DisagreementScreen
 from tui.screens.follow import FollowScreen
-from tui.screens.library import COLUMNS, LibraryScreen, Row, column_widths
+from tui.screens.library import COLUMNS, Row, column_widths
 from tui.screens.lookup import LookupScreen
 from tui.screens.review import ReviewScreen
 from tui.screens.small import TooSmallScreen
