@@ -9,7 +9,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import DataTable, OptionList, Tree
 
-from annotations.model import Tag
+from annotations.model import ReportMeta, Tag
 from tests.appkit import app_test, open_workspace, seed_id
 from tests.test_app_team import two_reviewers
 from tui.app import ShenyueApp
@@ -113,8 +113,8 @@ async def test_compared_columns_show_their_report_titles(tmp_path: Path) -> None
         assert str(app.screen.query_one("#compare-title").render()) == ws.reports()[0].title
 
 
-def rows_of(ws_reports: list[object]) -> list[Row]:
-    return [Row(meta, dict.fromkeys(Tag, 0), 0.0) for meta in ws_reports]  # type: ignore[arg-type]
+def rows_of(metas: list[ReportMeta]) -> list[Row]:
+    return [Row(meta, dict.fromkeys(Tag, 0), 0.0) for meta in metas]
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
