@@ -23,6 +23,7 @@ from tui.screens.review import ReviewScreen
 from tui.screens.small import TooSmallScreen
 from tui.screens.stats import StatsScreen
 from tui.widgets.lists import ListScroll
+from tui.widgets.marks_pane import MarksPane
 from tui.widgets.status import Part, StatusBar, fit_parts
 
 
@@ -236,3 +237,23 @@ async def test_g_and_G_in_the_follow_through(tmp_path: Path) -> None:
         assert screen.table.cursor_row == len(screen.items) - 1
         await pilot.press("g")
         assert screen.table.cursor_row == 0
+
+
+@app_test
+async def test_g_and_G_in_the_marks_pane(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    for sentence in ws.report(rid).sentences[1:4]:  # before the first heading: one pane
+        ws.annotate(rid, sentence.start, sentence.end, Tag.PLAN)
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review.document.go_to(0)
+        pane = review.query_one(MarksPane)
+        pane.focus()
+        await pilot.press("G")
+        assert pane.highlighted == len(pane.marks) - 1 == 2
+        await pilot.press("g")
+        assert pane.highlighted == 0
