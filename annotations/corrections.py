@@ -4,6 +4,10 @@ A correction is stored beside the report, never in its text: one document per re
 field in the annotation store's table `_meta` (id `<report_id>:<field>`), written like a
 mark, so it is durable, undoable, exported and merged. Removing one leaves a tombstone
 (`deleted: true`), so a merge never brings it back.
+
+A report removed from the workspace is one more such document, of the field `removed` (value
+true): the report, its text and its marks stay where they are, set aside — out of every list,
+lookup and export — until the removal is undone (a tombstone) or the report imported again.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from annotations.errors import UserError
 from annotations.ingest import normalise
 from annotations.messages import say
 from annotations.model import Kind, ReportMeta
-from annotations.records import MAX_META_TEXT, META_FIELDS, YEAR_RANGE
+from annotations.records import MAX_META_TEXT, META_FIELDS, REMOVED_FIELD, YEAR_RANGE
 
 ORIGINS = ("file", "derived", "correction")
 # how each value of an imported report was found: read off the file, or inferred
@@ -29,7 +33,7 @@ class Correction:
 
     report_id: str
     field: str
-    value: str | int
+    value: str | int  # True for REMOVED_FIELD
     reviewer: str
     updated: str
     deleted: bool = False
@@ -104,9 +108,10 @@ def live(docs: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Correction]]:
 
 def corrected(meta: ReportMeta, corrections: Mapping[str, Correction]) -> ReportMeta:
     """`meta` with a report's corrections applied (a corrected title is no longer derived)."""
-    if not corrections:
+    values: dict[str, Any] = {field: c.value for field, c in corrections.items()
+                              if field != REMOVED_FIELD}
+    if not values:
         return meta
-    values: dict[str, Any] = {field: c.value for field, c in corrections.items()}
     if "title" in values:
         values["title_derived"] = False
     return replace(meta, **values)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations import structure
+from annotations.decode import decode_html
 from annotations.errors import IngestError
 
 # a PDF or Word file carries pictures and fonts besides its text
@@ -125,10 +126,6 @@ def join_paragraphs(paragraphs: Sequence[str]) -> str:
 
 # -- HTML ------------------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w:.]+)""", re.I)
-_XML_CHARSET = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([-\w.]+)""", re.I)
-# the Chinese encodings pages declare are subsets of GB18030: decode with the superset
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
 _DROPPED_TAGS = frozenset(
     {"script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed"}
     | {"applet", "svg", "math", "canvas", "nav", "header", "footer", "aside", "form", "select"}
@@ -150,25 +147,6 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s)\s*")
 _META_TITLE = ("articletitle", "og:title", "title")
 _META_DATE = ("pubdate", "publishdate", "article:published_time", "firstpublishedtime", "date")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-
-
-def decode_html(data: bytes, name: str) -> tuple[str, str]:
-    """The page as text and the encoding used: BOM, else the declared charset, else detected."""
-    head = data[:_SNIFF]
-    declared = _META_CHARSET.search(head) or _XML_CHARSET.search(head)
-    if declared and not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        label = declared.group(1).decode("ascii", "replace").lower()
-        # a declaration readable as ASCII is not UTF-16's own: HTML reads such a page as UTF-8
-        codec = "utf-8" if label.startswith(("utf-16", "utf-32")) else _SUPERSETS.get(label, label)
-        try:
-            return data.decode(codec), codec
-        except (LookupError, UnicodeDecodeError):
-            # a page whose declaration is wrong or unknown: detect as for a text file
-            pass
-    # imported here: ingest imports this module
-    from annotations.ingest import decode
-
-    return decode(data, name=name)
 
 
 def _html_tree(text: str, name: str) -> Any:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from annotations import formats, structure
 from annotations.clean import normalise
+from annotations.decode import decode
 from annotations.errors import IngestError
 from annotations.model import Span
 from annotations.place import derived_title, find_kind, find_place
@@ -51,7 +52,7 @@ class Ingested:
     title_derived: bool = False
 
 
-# -- reading and decoding ------------------------------------------------------------------
+# -- reading ------------------------------------------------------------------
 
 
 def read_report_file(path: Path) -> Ingested:
@@ -134,60 +135,6 @@ def ingest_text(
 def _too_large(label: str, size: int, limit: int = MAX_BYTES) -> IngestError:
     return IngestError("import.too_large", name=label, size=size / 1024 / 1024,
                        limit=limit // 1024 // 1024)
-
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le", "utf-16"),
-    (b"\xfe\xff", "utf-16-be", "utf-16"),
-)
-# the encodings a Chinese report may be in, besides UTF-8/16 and GB18030 tried first
-_DETECTABLE = ["big5", "big5hkscs", "cp1252", "shift_jis", "euc_kr"]
-
-
-def decode(data: bytes, *, name: str = "the data") -> tuple[str, str]:
-    """Decode report bytes, detecting the encoding; returns (text, encoding name).
-
-    Order: a byte-order mark (UTF-8, UTF-16 LE/BE); strict UTF-8; strict GBK, then
-    GB18030; then charset-normalizer among Big5, Windows-1252, Shift-JIS and EUC-KR.
-    Raises IngestError (naming `name`) for binary data and for bytes nothing decodes.
-    """
-    text, encoding = _decode_text(data, name)
-    if _looks_binary(text):
-        raise IngestError("import.binary", name=name)
-    return text, encoding
-
-
-def _decode_text(data: bytes, name: str) -> tuple[str, str]:
-    for bom, label, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), label
-            except UnicodeDecodeError:
-                raise IngestError("import.broken_bom", name=name, encoding=label) from None
-    if b"\x00" in data:
-        # NUL bytes without a UTF-16 byte-order mark: an image, an archive, a PDF
-        raise IngestError("import.binary", name=name)
-    for codec in ("utf-8", "gbk", "gb18030"):
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=_DETECTABLE).best()
-    if best is None:
-        raise IngestError("import.undecodable", name=name)
-    return str(best), best.encoding
-
-
-# every C0/C1 control except the ones that lay out lines and ESC (its sequences are stripped)
-_BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
-
-
-def _looks_binary(text: str) -> bool:
-    """More than one character in twenty is a control character other than line layout."""
-    return len(_BINARY_CONTROLS.findall(text)) * 20 > len(text)
 
 
 # -- lines and web chrome ------------------------------------------------------------------

@@ -93,16 +93,45 @@ def report_files(paths: Sequence[str | Path]) -> FoundFiles:
     return FoundFiles(files, skipped)
 
 
+# folders of tools, not of reports: their files (licences, package metadata) are no reports
+TOOL_FOLDERS = {
+    "node_modules": "installed JavaScript packages",
+    "site-packages": "installed Python packages",
+    "__pycache__": "Python's compiled files",
+}
+
+
+def passed_over(folder: Path) -> str:
+    """Why a folder inside an imported folder is not searched for reports, or "" if it is:
+    hidden folders (.git, .pytest_cache…), virtual environments and package folders."""
+    if folder.name.startswith("."):
+        return "hidden folder, not searched"
+    if folder.name in TOOL_FOLDERS:
+        return f"{TOOL_FOLDERS[folder.name]}, not searched"
+    if (folder / "pyvenv.cfg").is_file():
+        return "a Python virtual environment, not searched"
+    return ""
+
+
 def folder_reports(folder: Path) -> tuple[list[Path], list[Skipped]]:
     """The report files under `folder` (sorted; links to folders are not followed) and the
-    entries with a report's suffix that are no regular file, plus unreadable folders."""
+    entries with a report's suffix that are no regular file, plus unreadable folders and the
+    folders not searched (`passed_over`)."""
     found: list[Path] = []
     skipped: list[Skipped] = []
 
     def unreadable(exc: OSError) -> None:
         skipped.append(Skipped(Path(exc.filename), f"folder not readable ({exc.strerror})"))
 
-    for top, _dirs, names in os.walk(folder, onerror=unreadable):
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        kept = []
+        for name in dirs:
+            why = passed_over(Path(top, name))
+            if why:
+                skipped.append(Skipped(Path(top, name), why))
+            else:
+                kept.append(name)
+        dirs[:] = kept  # os.walk descends only into what is left
         for name in names:
             path = Path(top, name)
             if path.suffix.lower() not in ingest.SUPPORTED_SUFFIXES | PROJECTS:
@@ -255,14 +284,7 @@ class ReportLibrary:
     def resolve(self, ref: str, index: Mapping[str, ReportMeta] | None = None) -> ReportMeta:
         """The report named by an id, an unambiguous id prefix, or a title fragment (of the
         titles in `index`, default: as imported)."""
-        index = self.index() if index is None else index
-        if ref in index:
-            return index[ref]
-        ref_lower = ref.strip().lower()
-        if not ref_lower:
-            raise UserError("report.no_reference")
-        by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
-        candidates = by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
+        candidates = self.candidates(ref, self.index() if index is None else index)
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
@@ -270,6 +292,18 @@ class ReportLibrary:
         names = "; ".join(f"{m.id[:8]} {m.title}" for m in candidates[:5])
         names += "; …" if len(candidates) > 5 else ""
         raise UserError("report.ambiguous", ref=ref, count=len(candidates), names=names)
+
+    @staticmethod
+    def candidates(ref: str, index: Mapping[str, ReportMeta]) -> list[ReportMeta]:
+        """The reports of `index` that `ref` names: its id, else those whose id starts with
+        it, else those whose title holds it."""
+        if ref in index:
+            return [index[ref]]
+        ref_lower = ref.strip().lower()
+        if not ref_lower:
+            raise UserError("report.no_reference")
+        by_prefix = [m for m in index.values() if m.id.startswith(ref_lower)]
+        return by_prefix or [m for m in index.values() if ref_lower in m.title.lower()]
 
     # -- report files --------------------------------------------------------------------
 

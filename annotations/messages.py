@@ -48,6 +48,10 @@ ENGLISH: dict[str, Wording] = {
     "change.join": "join {count} marks into «{quote}»",
     "change.take_over": "take over {reviewer}'s mark «{quote}»",
     "change.reanchor": ("re-anchor {count} mark of {title}", "re-anchor {count} marks of {title}"),
+    "change.remove": "remove report «{title}»",
+    "change.remove_many": "remove {count} reports",
+    "change.restore": "restore report «{title}»",
+    "change.restore_many": "restore {count} reports",
     "change.merge": "merge {name}",
     "change.follow": "follow-through of «{quote}»",
     "change.correct": "correct {fields} of «{title}»",
@@ -98,6 +102,13 @@ ENGLISH: dict[str, Wording] = {
     "unknown.kind": "Unknown kind {value!r}: use one of {names}.",
     "follow.unknown_verdict": "Unknown verdict {verdict!r}: use kept, partly, no_trace or auto.",
     # -- reports and the library (library.py, workspace.py, corrections.py) --------------------
+    "report.none_removed": "No report was removed; `shenyue list` shows the reports.",
+    "report.not_removed_ref": "{ref!r} names a report that was not removed; nothing to restore.",
+    "report.not_removed": "Report {report_id} ({title}) was not removed; nothing to restore.",
+    "report.none_named": "Name at least one report.",
+    "report.removed": (
+        "Report {report_id} ({title}) was removed; `shenyue restore {report_id}` (or undo) "
+        "brings it back with its marks."),
     "report.unknown_id": "No report with id {report_id!r}; `shenyue list` shows the ids.",
     "report.no_reference": "Name a report by its id, an id prefix, or part of its title.",
     "report.no_match": "No report matches {ref!r}; `shenyue list` shows ids and titles.",

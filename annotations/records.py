@@ -33,6 +33,7 @@ VERDICTS = frozenset({"kept", "partly", "no_trace"})
 MAX_LINKED = 50  # passages one plan's decision may confirm or reject
 META_TABLE = "_meta"  # the store table of metadata corrections
 META_FIELDS = ("title", "place", "year", "issuer", "kind")
+REMOVED_FIELD = "removed"  # not a field of a report: its correction (true) sets the report aside
 MAX_META_TEXT = 200  # characters: a title or a name, not a paragraph
 YEAR_RANGE = (1900, 2100)
 KINDS = frozenset(kind.value for kind in Kind)
@@ -222,7 +223,7 @@ def correction_problem(doc: Any) -> str | None:
             return f"{name} has the {key} {short_repr(doc.get(key))}"
     if not SAFE_ID.match(doc["report_id"]):
         return f"{name} has the report id {short_repr(doc['report_id'])}"
-    if doc["field"] not in META_FIELDS:
+    if doc["field"] not in (*META_FIELDS, REMOVED_FIELD):
         return f"{name} corrects the field {short_repr(doc['field'])}"
     if doc["id"] != f"{doc['report_id']}:{doc['field']}":
         return f"{name} is filed under another report or field"
@@ -235,7 +236,10 @@ def correction_problem(doc: Any) -> str | None:
 
 def value_problem(name: str, field: str, value: Any) -> str | None:
     """Why `value` cannot be the corrected `field` (`name` names the correction), or None."""
-    if field == "year":
+    if field == REMOVED_FIELD:
+        if value is not True:
+            return f"{name} has {short_repr(value)} as removed (not true)"
+    elif field == "year":
         low, high = YEAR_RANGE
         if not (is_int(value) and low <= value <= high):
             return f"{name} has the year {short_repr(value)}"

@@ -62,7 +62,7 @@ from annotations.lookup import Hit, search
 from annotations.messages import Message, say
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
 from annotations.qdpx import read_qdpx, write_qdpx
-from annotations.records import MAX_COMMENT, MAX_LINKED, VERDICTS
+from annotations.records import MAX_COMMENT, MAX_LINKED, REMOVED_FIELD, VERDICTS
 from annotations.rejections import add_rejected, load_rejected, rejections_path
 from annotations.roles import Role, sentence_roles
 from annotations.store import (
@@ -180,26 +180,106 @@ class Workspace:
 
     def reports(self) -> list[ReportMeta]:
         """Every report's metadata with the reviewers' corrections, sorted by title (no report
-        text is read, and of the store only the corrections)."""
+        text is read, and of the store only the corrections); removed reports left out."""
         return sorted(self.index().values(), key=lambda m: (m.title, m.id))
 
     def index(self) -> dict[str, ReportMeta]:
-        """Every report's metadata with the reviewers' corrections, by id."""
+        """Every report's metadata with the reviewers' corrections, by id (removed reports
+        left out)."""
+        return self._indexes()[0]
+
+    def removed(self) -> dict[str, ReportMeta]:
+        """The reports set aside by `remove_reports`, by id, with their corrections."""
+        return self._indexes()[1]
+
+    def _indexes(self) -> tuple[dict[str, ReportMeta], dict[str, ReportMeta]]:
         fixes = live(self.store.corrections())
-        return {rid: corrected(meta, fixes.get(rid, {}))
-                for rid, meta in self.library.index().items()}
+        kept: dict[str, ReportMeta] = {}
+        removed: dict[str, ReportMeta] = {}
+        for rid, meta in self.library.index().items():
+            mine = fixes.get(rid, {})
+            (removed if REMOVED_FIELD in mine else kept)[rid] = corrected(meta, mine)
+        return kept, removed
 
     def report(self, report_id: str) -> Report:
         """The report with this id, text and structure loaded (cached per process), with
-        its metadata as corrected."""
+        its metadata as corrected; UserError if it was removed."""
         report = self.library.report(report_id)
         fixes = live(d for d in self.store.corrections() if d["report_id"] == report_id)
-        return replace(report, meta=corrected(report.meta, fixes.get(report_id, {})))
+        meta = corrected(report.meta, fixes.get(report_id, {}))
+        if REMOVED_FIELD in fixes.get(report_id, {}):
+            raise removed_error(meta)
+        return replace(report, meta=meta)
 
     def resolve(self, ref: str) -> ReportMeta:
         """The report named by an id, an unambiguous id prefix, or a title fragment (its
-        title as corrected)."""
-        return self.library.resolve(ref, self.index())
+        title as corrected); a removed report is named as such."""
+        kept, removed = self._indexes()
+        if not self.library.candidates(ref, kept):
+            gone = self.library.candidates(ref, removed)
+            if len(gone) == 1:
+                raise removed_error(gone[0])
+        return self.library.resolve(ref, kept)
+
+    def resolve_removed(self, ref: str) -> ReportMeta:
+        """A removed report named by an id, an unambiguous id prefix, or a title fragment."""
+        kept, removed = self._indexes()
+        if not removed:
+            raise UserError("report.none_removed")
+        if not self.library.candidates(ref, removed) and len(
+                self.library.candidates(ref, kept)) == 1:
+            raise UserError("report.not_removed_ref", ref=ref)
+        return self.library.resolve(ref, removed)
+
+    def remove_reports(self, report_ids: Sequence[str]) -> list[ReportMeta]:
+        """Set reports aside: out of every list, lookup and export, their texts and marks
+        kept as they are. One durable write and one undo step: undo (or `restore_reports`,
+        or importing one again) brings them back with their marks."""
+        return self._set_aside(report_ids, removing=True)
+
+    def restore_reports(self, report_ids: Sequence[str]) -> list[ReportMeta]:
+        """Bring removed reports back with their marks (one durable write, one undo step)."""
+        return self._set_aside(report_ids, removing=False)
+
+    def _set_aside(self, report_ids: Sequence[str], *, removing: bool) -> list[ReportMeta]:
+        kept, removed = self._indexes()
+        source = kept if removing else removed
+        metas = []
+        for rid in dict.fromkeys(report_ids):
+            if rid not in source:
+                if rid in removed:
+                    raise removed_error(removed[rid])
+                if rid in kept:
+                    raise UserError("report.not_removed", report_id=rid, title=kept[rid].title)
+                raise UserError("report.unknown_id", report_id=rid)
+            metas.append(source[rid])
+        if not metas:
+            raise UserError("report.none_named")
+        reviewer = checked_reviewer(self.reviewer)
+        now = now_iso()
+        if len(metas) == 1:
+            summary = say("change.remove" if removing else "change.restore",
+                          title=short(metas[0].title))
+        else:
+            summary = say("change.remove_many" if removing else "change.restore_many",
+                          count=len(metas))
+
+        def build(tables: Tables) -> tuple[Message, list[Put]]:
+            current = tables.get(META, {})
+            puts: list[Put] = []
+            for meta in metas:
+                doc_id = correction_id(meta.id, REMOVED_FIELD)
+                before = current.get(doc_id)
+                if removing and (before is None or before["deleted"]):
+                    mark = Correction(meta.id, REMOVED_FIELD, True, reviewer, now)
+                    puts.append((META, doc_id, mark.to_json()))
+                elif not removing and before is not None and not before["deleted"]:
+                    puts.append((META, doc_id, {**before, "reviewer": reviewer, "updated": now,
+                                                "deleted": True}))
+            return summary, puts
+
+        self.store.change(self.reviewer, build, now)
+        return metas
 
     # -- metadata corrections (corrections.py) ---------------------------------------------
 
@@ -211,7 +291,8 @@ class Workspace:
         return [
             Correction.from_json(doc)
             for doc in sorted(self.store.corrections(), key=lambda d: d["id"])
-            if (report_id is None or doc["report_id"] == report_id)
+            if doc["field"] != REMOVED_FIELD
+            and (report_id is None or doc["report_id"] == report_id)
             and (reviewer is None or doc["reviewer"] == reviewer)
             and (include_deleted or not doc["deleted"])
         ]
@@ -219,20 +300,17 @@ class Workspace:
     def metadata(self, report_id: str) -> list[MetaValue]:
         """Each correctable field of a report: its value in force and where it came from
         (the file, derived by Shenyue, or a correction: by whom and when)."""
-        meta = self.library.index().get(report_id)
-        if meta is None:
-            raise UserError("report.unknown_id", report_id=report_id)
+        self.report_meta(report_id)  # UserError for a report we lack or removed
+        meta = self.library.index()[report_id]
         return provenance(meta, {c.field: c for c in self.corrections(report_id)})
 
     def correct(self, report_id: str, **values: Any) -> ReportMeta:
         """Correct a report's title, place, year, issuer or kind (an empty value or None
         removes the correction, back to what was read or derived). One durable write, one
         undo step; the text is never touched. Returns the metadata as corrected."""
-        if report_id not in self.library.index():
-            raise UserError("report.unknown_id", report_id=report_id)
+        title = self.report_meta(report_id).title
         wanted = {field: checked_value(field, value) for field, value in values.items()}
         reviewer = checked_reviewer(self.reviewer)
-        title = self.index()[report_id].title
         now = now_iso()
 
         def build(tables: Tables) -> tuple[Message, list[Put]]:
@@ -254,6 +332,15 @@ class Workspace:
         self.store.change(self.reviewer, build, now)
         return self.index()[report_id]
 
+    def report_meta(self, report_id: str) -> ReportMeta:
+        """A report's metadata as corrected, or UserError if there is none or it was removed."""
+        kept, removed = self._indexes()
+        if report_id in removed:
+            raise removed_error(removed[report_id])
+        if report_id not in kept:
+            raise UserError("report.unknown_id", report_id=report_id)
+        return kept[report_id]
+
     def import_report(self, file_path: str | Path) -> Report:
         """Import one file; importing the same text again returns the existing report.
 
@@ -264,7 +351,14 @@ class Workspace:
             outcome = self.library.import_file(Path(file_path), self._reanchor)
         assert outcome.report is not None
         self._settle_present(outcome)
+        self._bring_back([outcome])
         return self.report(outcome.report.id)
+
+    @staticmethod
+    def report_files(paths: Sequence[str | Path]) -> FoundFiles:
+        """The report files importing `paths` would read, and what their folders hold that
+        is passed over (`library.report_files`); UserError for a path that does not exist."""
+        return report_files(paths)
 
     def import_paths(
         self,
@@ -288,7 +382,20 @@ class Workspace:
                     progress(file)
         for outcome in outcomes:
             self._settle_present(outcome)
+        summary.outcomes = self._bring_back(summary.outcomes)
         return summary
+
+    def _bring_back(self, outcomes: list[ImportOutcome]) -> list[ImportOutcome]:
+        """Restore the removed reports an import found again (one undo step); those found
+        unchanged are "restored" instead of "present"."""
+        removed = self.removed()
+        back = [o.report.id for o in outcomes if o.report is not None
+                and o.status in ("present", "updated") and o.report.id in removed]
+        if not back:
+            return outcomes
+        self.restore_reports(back)
+        return [replace(o, status="restored") if o.status == "present" and o.report is not None
+                and o.report.id in back else o for o in outcomes]
 
     def _import_project(self, file: Path, notes: list[str]) -> list[ImportOutcome]:
         """Import a REFI-QDA project's text sources as reports and merge its marks (all
@@ -458,9 +565,13 @@ class Workspace:
             if wanted(doc["tag"], doc["reviewer"], doc["deleted"])
         ]
 
-    @staticmethod
-    def _marked_reports(report_id: str | None, tables: Tables) -> list[str]:
-        return [report_id] if report_id is not None else report_tables(tables)
+    def _marked_reports(self, report_id: str | None, tables: Tables) -> list[str]:
+        """The report asked for, else every report with marks that was not removed."""
+        if report_id is not None:
+            return [report_id]
+        removed = {d["report_id"] for d in self.store.corrections()
+                   if d["field"] == REMOVED_FIELD and not d["deleted"]}
+        return [rid for rid in report_tables(tables) if rid not in removed]
 
     def _mark_filter(
         self, report_id: str | None, tag: Tag | str | None, reviewer: str | None,
@@ -663,7 +774,7 @@ class Workspace:
             for doc in self.store.tables().get(report_id, {}).values()
         ):
             return 0, 0  # nothing to move: no report text is read, no lock is taken
-        report = self.report(report_id)
+        report = self.library.report(report_id)  # a removed report's marks follow it too
         index = TextIndex(report.text)
         maps: dict[str, OffsetMap | None] = {}
 
@@ -699,6 +810,8 @@ class Workspace:
         """Write the marks (filtered) as json, w3c, csv, md, xlsx or qdpx to `path` (None or
         "-": stdout); a file is replaced atomically. Returns how many marks were written."""
         check_format(fmt)
+        if report_id is not None:
+            self.report_meta(report_id)  # a removed report exports nothing: say so
         if fmt == "json":
             found = self.records(report_id=report_id, tag=tag, reviewer=reviewer)
             write_output(path, fmt, lambda out: write_json(
@@ -729,8 +842,10 @@ class Workspace:
         index = self.index()
         # the documents as stored: 100,000 marks export without building objects
         docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
-        fixes = [c.to_json() for c in self.corrections(report_id, reviewer, include_deleted=True)]
-        links = self._link_docs(report_id, reviewer)
+        fixes = [c.to_json() for c in self.corrections(report_id, reviewer, include_deleted=True)
+                 if c.report_id in index]
+        links = [d for d in self._link_docs(report_id, reviewer)
+                 if d["plan_report"] in index and d["review_report"] in index]
         named = ({d["report_id"] for d in docs} | {c["report_id"] for c in fixes}
                  | {r for d in links for r in (d["plan_report"], d["review_report"])})
         metas = [index[rid] for rid in sorted(named) if rid in index]
@@ -1076,6 +1191,11 @@ def checked_reviewer(reviewer: Any) -> str:
     if not name:
         raise UserError("reviewer.empty")
     return name
+
+
+def removed_error(meta: ReportMeta) -> UserError:
+    """The refusal for a report that was removed, saying how to bring it back."""
+    return UserError("report.removed", report_id=meta.id, title=meta.title)
 
 
 def current_mark(tables: Tables, mark_id: str) -> Doc:

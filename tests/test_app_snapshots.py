@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +12,36 @@ from textual.widgets import DataTable
 from annotations.model import Tag
 from tests.appkit import open_workspace, seed_id
 from tui.app import ShenyueApp
+from tui.i18n import set_language
 
 SIZES = [(120, 40), (80, 24)]
 
 
-def marked_app(tmp_path: Path, report: str | None = "qingyuan") -> ShenyueApp:
-    """The seed workspace with a few marks on the Qingyuan report, opened on `report`."""
+def marked_app(tmp_path: Path, report: str | None = "qingyuan",
+               language: str = "en") -> ShenyueApp:
+    """The seed workspace with a few marks on the Qingyuan report, opened on `report`, in
+    `language` (the `chinese` fixture sets English back afterwards)."""
     ws = open_workspace(tmp_path)
     rid = seed_id(ws, "qingyuan")
     stops = ws.report(rid).sentences
     for number, tag in ((1, Tag.ACHIEVEMENT), (2, Tag.SHORTCOMING), (4, Tag.PLAN)):
         ws.annotate(rid, stops[number].start, stops[number].end, tag,
                     comment="数量可核实" if tag is Tag.ACHIEVEMENT else "")
+    set_language(language)
     return ShenyueApp(ws, seed_id(ws, report) if report else None)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    """The interface in Chinese for one test (its widest labels), English after it."""
+    yield
+    set_language("en")
+
+
+async def mark_two(pilot: Any) -> None:
+    """Mark the first and third report of the library and compare them."""
+    await pilot.press("space", "down", "down", "space", "c")
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -43,13 +61,38 @@ def test_compare_tags(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_compare_reports(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    app = marked_app(tmp_path, None)
+    assert snap_compare(marked_app(tmp_path, None), run_before=mark_two, terminal_size=size)
 
-    async def mark_two(pilot: Any) -> None:
-        await pilot.press("space", "down", "down", "space", "c")
-        await pilot.pause()
 
-    assert snap_compare(app, run_before=mark_two, terminal_size=size)
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES)
+def test_library_zh(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, None, "zh"), terminal_size=size)
+
+
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES)
+def test_review_zh(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, language="zh"), press=["j", "J"],
+                        terminal_size=size)
+
+
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_reports_zh(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, None, "zh"), run_before=mark_two,
+                        terminal_size=size)
+
+
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_tags_zh(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(marked_app(tmp_path, language="zh"), press=["v"], terminal_size=size)
+
+
+@pytest.mark.usefixtures("chinese")
+def test_too_small_zh(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(marked_app(tmp_path, language="zh"), terminal_size=(40, 12))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 # what a terminal stream holds besides text: CSI sequences (cursor moves, colours) and the rest
 ESCAPES = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.")
 TIMEOUT = 30.0
-REVIEWING = "all marks saved"  # in the review screen's status bar
+REVIEWING = "done 0%"  # in the review screen's status bar (not in the library's)
 
 
 class Tab:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import graphlib
 import importlib
 import pkgutil
 import subprocess
@@ -81,3 +83,37 @@ def test_memo_and_stats_do_not_import_textual(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))"
     )
     assert run_python(code) == "[]"
+
+
+def core_imports() -> dict[str, set[str]]:
+    """Each module of `annotations` and the modules of `annotations` it imports, anywhere in
+    its source (inside functions too: a deferred import still ties two modules together)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "annotations").glob("*.py")):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if module == "annotations":
+                    found.update(alias.name for alias in node.names)
+                elif module.startswith("annotations."):
+                    found.add(module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                found.update(a.name.split(".")[1] for a in node.names
+                             if a.name.startswith("annotations."))
+        graph[path.stem] = found - {path.stem}
+    return graph
+
+
+def test_reading_a_report_file_imports_no_module_that_imports_it_back() -> None:
+    graph = core_imports()
+    assert "decode" in graph["ingest"] and "decode" in graph["formats"]
+    reached, todo = set(), ["ingest"]
+    while todo:  # every module ingest needs, directly or not
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(graph[name])
+    sorter = graphlib.TopologicalSorter({name: graph[name] for name in reached})
+    order = list(sorter.static_order())  # CycleError names the cycle
+    assert order.index("decode") < order.index("formats") < order.index("ingest")

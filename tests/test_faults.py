@@ -392,6 +392,33 @@ def test_a_folder_import_names_what_it_skipped(tmp_path: Path) -> None:
     assert b"skipped" in result.stdout.splitlines()[-1]
 
 
+def test_a_folder_import_passes_over_hidden_folders_and_environments(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    reports = {"report.txt": 1, "docs/plan.md": 2}
+    tools = [".git/description.txt", ".pytest_cache/README.md",
+             ".venv/lib/python3.11/site-packages/pkg/LICENSE.txt", "env/lib/python3.11/x.txt",
+             "web/node_modules/left-pad/README.md", "src/__pycache__/notes.txt",
+             "vendor/site-packages/pkg/README.md"]
+    for name in [*reports, *tools]:
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_text(REPORT.format(n=reports.get(name, 99)), encoding="utf-8")
+    for venv in (".venv", "env"):
+        (clone / venv / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    result = shenyue(tmp_path / "ws", "import", str(clone))
+    assert result.returncode == 0, result.stderr
+    assert b"2 imported" in result.stdout
+    skipped = {line.split("\t")[1].removeprefix(f"{clone}/"): line.split("\t")[2]
+               for line in result.stderr.decode().splitlines() if line.startswith("skipped\t")}
+    assert skipped == {
+        ".git": "hidden folder, not searched", ".pytest_cache": "hidden folder, not searched",
+        ".venv": "hidden folder, not searched",
+        "env": "a Python virtual environment, not searched",
+        "web/node_modules": "installed JavaScript packages, not searched",
+        "src/__pycache__": "Python's compiled files, not searched",
+        "vendor/site-packages": "installed Python packages, not searched"}
+    assert shenyue(tmp_path / "ws", "list").stdout.decode().count("某县") == 2
+
+
 def test_stale_temporaries_are_removed_on_open(tmp_path: Path) -> None:
     home = tmp_path / "ws"
     Workspace.open(home)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from annotations.decode import decode
 from annotations.errors import IngestError
-from annotations.ingest import MAX_BYTES, decode, ingest_bytes, normalise, read_report_file
+from annotations.ingest import MAX_BYTES, ingest_bytes, normalise, read_report_file
 from annotations.workspace import seed_files
 
 SEED_NAMES = [path.stem for path in seed_files()]

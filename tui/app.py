@@ -13,9 +13,10 @@ from contextlib import suppress
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -27,6 +28,7 @@ from tui.i18n import _, error_text, localise_bindings, render, set_language
 from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.review import ReviewScreen
+from tui.screens.small import TooSmallScreen, too_small
 from tui.widgets.status import synced_label
 
 POLL_SECONDS = 1.0
@@ -81,6 +83,7 @@ class ShenyueApp(App[None]):
         self._learn_after: float | None = None  # when to train the learned reader again
         self.drafts: dict[str, str] = {}  # comments typed but not saved, by mark id
         self.synced = ""  # when the workspace was last synced, as the status bars show it
+        self._started = False  # the screens are pushed: a size notice may go on top
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -104,6 +107,21 @@ class ShenyueApp(App[None]):
         elif state.get("screen") == "review" and self._last_report:
             self.open_report(self._last_report, quiet=True)
         self.set_interval(POLL_SECONDS, self.poll)
+        self._started = True
+        self.fit_terminal(self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_terminal(event.size)  # runs before App's own handler: self.size is the old one
+
+    def fit_terminal(self, size: Size) -> None:
+        """Below 80×24 a notice covers the screens (no layout fits); above, it goes."""
+        if not self._started:
+            return
+        small = too_small(size)
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
 
     def poll(self) -> None:
         """Redraw when another process changed the marks; remember where the reviewer is."""

@@ -172,8 +172,9 @@ def print_import_table(summary: ImportSummary) -> None:
 
 
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
-    """List the reports of the workspace."""
-    metas = ws.reports()
+    """List the reports of the workspace (or those removed)."""
+    metas = sorted(ws.removed().values(), key=lambda m: (m.title, m.id)) if args.removed \
+        else ws.reports()
     keys = ("id", "title", "title_derived", "year", "place", "kind", "issuer", "published",
             "doc_number", "chars")
     if args.json:
@@ -196,6 +197,22 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
                       Text(m.place or ""), title,
                       Text(m.issuer or ""))
     console().print(table)
+    return EXIT_OK
+
+
+def cmd_remove(ws: Workspace, args: argparse.Namespace) -> int:
+    """Set reports aside with their marks (`remove`), or bring them back (`restore`)."""
+    if args.command == "restore":
+        for meta in ws.restore_reports([ws.resolve_removed(ref).id for ref in args.reports]):
+            print(f"restored {meta.id}  {one_line(meta.title)}")
+        return EXIT_OK
+    metas = ws.remove_reports([ws.resolve(ref).id for ref in args.reports])
+    for meta in metas:
+        print(f"removed {meta.id}  {one_line(meta.title)}")
+    marks = sum(len(ws.annotations(report_id=meta.id)) for meta in metas)
+    them = "it" if len(metas) == 1 else "them"
+    print(f"{marks} mark{'' if marks == 1 else 's'} kept aside; `shenyue undo` or "
+          f"`shenyue restore ID` brings {them} back.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -652,6 +669,14 @@ def build_parser() -> Parser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p = add("list", cmd_list, "list the reports")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
+    p.add_argument("--removed", action="store_true", help="the removed reports instead")
+    p = add("remove", cmd_remove, "set reports aside: out of lists, lookup and export, their "
+            "marks kept (`shenyue undo` or `shenyue restore` brings them back)")
+    p.add_argument("reports", nargs="+", metavar="REPORT",
+                   help="id, id prefix or part of the title")
+    p = add("restore", cmd_remove, "bring removed reports back with their marks")
+    p.add_argument("reports", nargs="+", metavar="REPORT",
+                   help="id, id prefix or part of the title (`shenyue list --removed`)")
     p = add("show", cmd_show, "show a report's metadata and text or outline")
     p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
     p.add_argument("--outline", action="store_true", help="the section tree instead of the text")

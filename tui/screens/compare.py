@@ -117,6 +117,7 @@ class CompareScreen(Screen[None]):
         return cast("ShenyueApp", self.app)
 
     def compose(self) -> ComposeResult:
+        yield Static(id="compare-title")
         yield Horizontal(id="columns")
         yield Static(id="compare-status", markup=False)
         yield Footer()
@@ -127,17 +128,24 @@ class CompareScreen(Screen[None]):
     async def _show_group(self) -> None:
         holder = self.query_one("#columns", Horizontal)
         await holder.remove_children()
+        group = self.groups[self.group]
+        # one report (its marks by tag): its title once above; several: each over its column
+        shared = len({column.report.id for column in group}) == 1
+        title = self.query_one("#compare-title", Static)
+        title.display = shared
+        title.update(Text(group[0].report.title, style="bold", no_wrap=True, overflow="ellipsis"))
         columns = []
-        for number, column in enumerate(self.groups[self.group]):
-            heading = Text(no_wrap=True, overflow="ellipsis")
-            heading.append(column.heading,
-                           style=TAG_STYLES[column.tag] if column.tag else "bold")
-            heading.append(f" · {column.report.title}")
+        for number, column in enumerate(group):
+            headings = [] if shared else [
+                Static(Text(column.report.title, style="bold", no_wrap=True, overflow="ellipsis"),
+                       classes="column-heading")]
+            headings.append(Static(Text(column.heading, no_wrap=True, overflow="ellipsis",
+                                        style=TAG_STYLES[column.tag] if column.tag else ""),
+                                   classes="column-heading"))
             body = (MarkingDocument(column.report, column.ranges, id=f"column-{number}")
                     if column.ranges else Static(_("Nothing to show here."), markup=False,
                                                  classes="empty-column"))
-            columns.append(Vertical(Static(heading, classes="column-heading"), body,
-                                    classes="column"))
+            columns.append(Vertical(*headings, body, classes="column"))
         await holder.mount_all(columns)
         for document in self.documents():
             self.watch(document, "scroll_y", self._follower(document), init=False)

@@ -52,6 +52,8 @@ class FollowScreen(Screen[None]):
         Binding("q,escape", "back", "Back", id="follow.back"),
         Binding("j", "move(1)", "Next promise", id="follow.next"),
         Binding("k", "move(-1)", "Previous promise", id="follow.previous"),
+        Binding("g", "move_to(0)", "First promise", id="follow.first", show=False),
+        Binding("G", "move_to(-1)", "Last promise", id="follow.last", show=False),
         Binding("right_square_bracket", "evidence(1)", "Next evidence", id="follow.next_evidence",
                 key_display="]"),
         Binding("left_square_bracket", "evidence(-1)", "Previous evidence",
@@ -173,6 +175,11 @@ class FollowScreen(Screen[None]):
         if self.items:
             self.table.move_cursor(row=min(max(self.table.cursor_row + step, 0),
                                            len(self.items) - 1))
+
+    def action_move_to(self, row: int) -> None:
+        """Move to a row (-1: the last)."""
+        if self.items:
+            self.table.move_cursor(row=row % len(self.items))
 
     def action_evidence(self, step: int) -> None:
         item = self.current()

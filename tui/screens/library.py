@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -16,7 +18,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
 
 from annotations.errors import UserError
-from annotations.library import ImportSummary
+from annotations.library import FoundFiles, ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings, render
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from tui.app import ShenyueApp
 
 MAX_COMPARE = 3
+CONFIRM_IMPORT_FILES = 20  # a folder import of more files asks first (a clone, a home folder)
 
 
 class PathSuggester(Suggester):
@@ -74,6 +77,9 @@ class Row:
 
 
 COLUMNS = ("title", "place", "issuer", "year", "chars", "progress", "marks")
+# the columns that give way when the terminal is narrow, first to last, and how far
+SHRINKING = {"title": 24, "issuer": 8, "marks": 5, "place": 6}
+COMFORTABLE = {"place": 16, "issuer": 20, "marks": 10}  # wider than this only as the title
 
 
 def column_label(column: str) -> str:
@@ -81,6 +87,33 @@ def column_label(column: str) -> str:
     labels = {"title": _("Title"), "place": _("Place"), "issuer": _("Issuer"), "year": _("Year"),
               "chars": _("Chars"), "progress": _("Done"), "marks": _("Marks")}
     return labels[column]
+
+
+def column_widths(width: int, rows: Sequence[Row], gap: int) -> dict[str, int]:
+    """The width of each column (the mark column first) so that the table fits `width`
+    cells, each column taking `gap` more: numbers whole, their headings whole; the title
+    shortened first, then the issuer, the marks bar and the place (down to SHRINKING)."""
+    def widest(values: Iterable[str], column: str) -> int:
+        return max([cell_len(column_label(column)), *(cell_len(v) for v in values)])
+
+    widths = {
+        "mark": 1,
+        "year": widest((str(r.meta.year or "—") for r in rows), "year"),
+        "chars": widest((f"{r.meta.chars:,}" for r in rows), "chars"),
+        "progress": widest(["100%"], "progress"),
+        "title": widest((r.meta.title for r in rows), "title"),
+        "place": min(widest((r.meta.place or "—" for r in rows), "place"), COMFORTABLE["place"]),
+        "issuer": min(widest((r.meta.issuer or "—" for r in rows), "issuer"),
+                      COMFORTABLE["issuer"]),
+        "marks": max(cell_len(column_label("marks")), COMFORTABLE["marks"]),
+    }
+    for column, least in SHRINKING.items():
+        excess = sum(widths.values()) + gap * len(widths) - width
+        if excess <= 0:
+            break
+        floor = max(least, cell_len(column_label(column)))
+        widths[column] = max(floor, widths[column] - excess)
+    return widths
 
 
 class LibraryScreen(Screen[None]):
@@ -92,6 +125,7 @@ class LibraryScreen(Screen[None]):
         Binding("c", "compare", "Compare", id="library.compare"),
         Binding("f", "follow", "Follow through", id="library.follow"),
         Binding("i", "import", "Import", id="library.import"),
+        Binding("x,delete", "remove", "Remove report", id="library.remove", show=False),
         Binding("slash", "filter", "Filter", id="library.filter", key_display="/"),
         Binding("o", "sort", "Sort", id="library.sort"),
         Binding("m", "meta", "Metadata", id="library.meta"),
@@ -113,6 +147,7 @@ class LibraryScreen(Screen[None]):
         self.sort_reverse = False
         self.filter_text = ""
         self._selected = selected
+        self._laid_out_for = 0  # the width the columns were fitted to
 
     @property
     def shenyue(self) -> ShenyueApp:
@@ -127,16 +162,16 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
-        table.add_column(" ", key="mark", width=1)
-        widths = {"title": 40, "place": 14, "issuer": 16}
-        for column in COLUMNS:
-            table.add_column(column_label(column), key=column, width=widths.get(column))
         self.query_one("#filter", Input).display = False
         self.reload_marks()
         table.focus()
 
     def on_screen_resume(self) -> None:
         self.reload_marks()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._laid_out_for:
+            self._fill()
 
     def reload_marks(self) -> None:
         """Read the reports and their marks again and redraw the table."""
@@ -157,6 +192,7 @@ class LibraryScreen(Screen[None]):
             self.shenyue.report_error(problems[0])
         self.rows = rows
         self.rows_by_id = {row.meta.id: row for row in rows}
+        self.marked = [rid for rid in self.marked if rid in self.rows_by_id]  # a removed one
         self._fill()
 
     def selected_report(self) -> str | None:
@@ -176,7 +212,13 @@ class LibraryScreen(Screen[None]):
     def _fill(self) -> None:
         table = self.query_one("#reports", DataTable)
         keep = self.selected_report() if table.row_count else self._selected
-        table.clear()
+        table.clear(columns=True)
+        self._laid_out_for = self.size.width or self.app.size.width
+        widths = column_widths(self._laid_out_for - table.styles.scrollbar_size_vertical,
+                               self.rows, 2 * table.cell_padding)
+        table.add_column(" ", key="mark", width=widths["mark"])
+        for column in COLUMNS:
+            table.add_column(column_label(column), key=column, width=widths[column])
         for row in self._visible_rows():
             meta = row.meta
             table.add_row(
@@ -189,7 +231,7 @@ class LibraryScreen(Screen[None]):
                 Text(str(meta.year or "—")),
                 Text(f"{meta.chars:,}", justify="right"),
                 Text(f"{row.progress:4.0%}", justify="right"),
-                counts_bar(row.counts),
+                counts_bar(row.counts, widths["marks"]),
                 key=meta.id,
             )
         if keep is not None and keep in table.rows:
@@ -203,6 +245,7 @@ class LibraryScreen(Screen[None]):
             status += " · " + _("{count} marked for compare").format(count=len(self.marked))
         if self.filter_text:
             status += " · " + _("filter: {text}").format(text=self.filter_text)
+        status += " · " + self.shenyue.save_state_label
         if self.shenyue.synced:
             status += " · " + self.shenyue.synced
         self.query_one("#library-status", Static).update(Text(status))
@@ -308,10 +351,34 @@ class LibraryScreen(Screen[None]):
                 self.import_path(path.strip())
 
         self.app.push_screen(
-            PromptScreen(_("Import a report file or a folder of reports"), str(Path.cwd()) + "/",
-                         PathSuggester()),
-            chosen,
-        )
+            PromptScreen(_("Import a report file or a folder of reports"), "", PathSuggester()),
+            chosen)
+
+    def action_remove(self) -> None:
+        from tui.screens.prompt import ConfirmScreen
+
+        report = self.selected_report()
+        if report is None:
+            return
+        row = self.rows_by_id[report]
+        marks = sum(row.counts.values())
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_report(report)
+
+        question = _("Remove «{title}» from the library? Its {count} mark(s) are kept aside: "
+                     "u brings it back with them.").format(title=row.meta.title, count=marks)
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def remove_report(self, report: str) -> None:
+        """Set the report aside (the workspace keeps its text and marks) and say so."""
+        try:
+            (meta,) = self.shenyue.ws.remove_reports([report])
+        except UserError as exc:
+            self.shenyue.report_error(exc)
+            return
+        self.shenyue.marks_changed(_("removed «{title}»").format(title=meta.title))
 
     def action_stats(self) -> None:
         from tui.screens.stats import StatsScreen
@@ -349,9 +416,38 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def import_path(self, path: str) -> None:
-        """Import in the background; the table refreshes when it is done."""
+        """Find the files in the background; import them at once, or after asking when
+        there are more than CONFIRM_IMPORT_FILES."""
         try:
-            summary = self.shenyue.ws.import_paths([path])
+            found = self.shenyue.ws.report_files([path])
+        except UserError as exc:
+            self.app.call_from_thread(self.shenyue.report_error, exc)
+            return
+        if len(found.files) > CONFIRM_IMPORT_FILES:
+            self.app.call_from_thread(self._confirm_import, path, found)
+        else:
+            self._import_found(found)
+
+    def _confirm_import(self, path: str, found: FoundFiles) -> None:
+        from tui.screens.prompt import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.import_found(found)
+
+        question = _("{path} holds {count} report files. Import all of them?").format(
+            path=path, count=len(found.files))
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_found(self, found: FoundFiles) -> None:
+        """Import files already found, in the background."""
+        self._import_found(found)
+
+    def _import_found(self, found: FoundFiles) -> None:
+        """Import (in a worker thread); the table refreshes when it is done."""
+        try:
+            summary = self.shenyue.ws.import_paths(found)
         except UserError as exc:
             self.app.call_from_thread(self.shenyue.report_error, exc)
             return
@@ -361,7 +457,8 @@ class LibraryScreen(Screen[None]):
         self.reload_marks()
         message = _("Imported {new}, updated {updated}, already present {present}, "
                     "refused {refused}.")
-        self.notify(message.format(new=summary.count("imported"), updated=summary.count("updated"),
+        new = summary.count("imported") + summary.count("restored")  # a removed one, back
+        self.notify(message.format(new=new, updated=summary.count("updated"),
                                    present=summary.count("present"),
                                    refused=summary.count("refused")), markup=False)
         for outcome in summary.outcomes:

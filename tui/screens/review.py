@@ -28,9 +28,9 @@ from tui.marks import (
 )
 from tui.widgets.document import DocumentView
 from tui.widgets.lists import ListTree
-from tui.widgets.marking import MarkingDocument, short_quote
+from tui.widgets.marking import MarkingDocument
 from tui.widgets.marks_pane import MarksPane
-from tui.widgets.status import StatusBar
+from tui.widgets.status import Part, StatusBar
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -161,13 +161,13 @@ class ReviewScreen(Screen[None]):
             if self._outline_counts.get(section.start) == key:
                 continue  # relabelling costs a layout pass: only when the counts changed
             self._outline_counts[section.start] = key
-            label = self._section_label(section)
-            if mine:
-                label.append(" ")
+            label = Text(no_wrap=True, overflow="ellipsis")
+            if mine:  # before the heading, which the pane's width cuts short
                 for tag in Tag:
                     if mine[tag]:
                         label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
-            node.set_label(label)
+                label.append(" ")
+            node.set_label(label.append_text(self._section_label(section)))
 
     def _section_label(self, section: Section) -> Text:
         """A section's title, after the role of the part it opens where that changes."""
@@ -204,33 +204,28 @@ class ReviewScreen(Screen[None]):
     def _update_status(self) -> None:
         document = self.document
         section = section_title_path(self.report.section_path(document.cursor_offset)[:1])
-        status = Text(no_wrap=True, overflow="ellipsis", end="")
-        status.append(f" {self.shenyue.ws.reviewer} ", style="bold reverse")
+        parts = [Part(Text(f" {self.shenyue.ws.reviewer} ", style="bold reverse"), 5, 8)]
         if self.shenyue.synced:
-            status.append(f" {self.shenyue.synced} │", style="dim")
+            parts.append(Part(Text(self.shenyue.synced, style="dim"), 5, 8))
         if self.showing is not None or self.colleagues():
-            status.append(f" {self.showing_label()} │")
+            parts.append(Part(Text(self.showing_label()), 6))
         if self.show_suggestions:
-            status.append(" ")
-            status.append(_("{count} suggestions left").format(count=len(document.ghosts)),
-                          style="italic")
-            status.append(" │")
-        if self.notice is not None:
-            status.append(" ")
-            status.append_text(self.notice)
-            status.append(" │ ")
+            parts.append(Part(Text(_("{count} suggestions left").format(
+                count=len(document.ghosts)), style="italic"), 7))
+        if self.notice is not None:  # a notice says more than the counts, while it lasts
+            parts.append(Part(self.notice, 0, 24))
         else:
-            status.append(f" {self.shenyue.save_state_label} │ ")
-        status.append(_("{n}/{total} │ ").format(n=document.sentence_index + 1,
-                                                 total=document.sentence_count))
+            parts.append(Part(Text(self.shenyue.save_state_label), 2, 12))
+        parts.append(Part(Text(_("{n}/{total}").format(n=document.sentence_index + 1,
+                                                        total=document.sentence_count)), 0))
         if document.selected_count > 1:
-            status.append(_("{count} sentences selected").format(count=document.selected_count),
-                          style="bold")
-            status.append(" │ ")
-        status.append(_("done {percent:.0%} │ ").format(percent=self._progress))
-        status.append_text(self._counts)
-        status.append(f" │ {short_quote(section, 24) or '—'} │ {self.report.title}")
-        self.query_one("#status", StatusBar).show(status)
+            parts.append(Part(Text(_("{count} sentences selected").format(
+                count=document.selected_count), style="bold"), 3))
+        parts.append(Part(Text(_("done {percent:.0%}").format(percent=self._progress)), 4))
+        parts.append(Part(self._counts, 1))
+        parts.append(Part(Text(section or "—"), 8, 8))
+        parts.append(Part(Text(self.report.title), 9, 8))
+        self.query_one("#status", StatusBar).show(parts)
 
     def show_notice(self, message: Text, severity: str, timeout: float) -> None:
         """Say `message` in the status bar for `timeout` seconds instead of in a toast: a toast

@@ -9,13 +9,13 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotations.stats import workspace_stats
 from tui.charts import stats_tables
 from tui.i18n import _, localise_bindings
+from tui.widgets.lists import ListScroll
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -39,7 +39,7 @@ class StatsScreen(Screen[None]):
         return cast("ShenyueApp", self.app)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="stats-scroll"):
+        with ListScroll(id="stats-scroll"):
             yield Static(id="stats-body")
         yield Footer()
 

@@ -50,6 +50,8 @@ class MarksPane(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "move(1)", "Next mark", id="marks.next", show=False),
         Binding("up,k", "move(-1)", "Previous mark", id="marks.previous", show=False),
+        Binding("g", "move_to(0)", "First mark", id="marks.first", show=False),
+        Binding("G", "move_to(-1)", "Last mark", id="marks.last", show=False),
         Binding("enter", "choose", "Go to mark", id="marks.choose"),
     ]
 
@@ -83,6 +85,12 @@ class MarksPane(Widget, can_focus=True):
     def action_move(self, step: int) -> None:
         if self.marks:
             self.highlighted = min(max(self.highlighted + step, 0), len(self.marks) - 1)
+            self.refresh()
+
+    def action_move_to(self, index: int) -> None:
+        """Highlight a mark (-1: the last)."""
+        if self.marks:
+            self.highlighted = index % len(self.marks)
             self.refresh()
 
     def action_choose(self) -> None:
