@@ -156,7 +156,8 @@ class Workspace:
         except OSError as exc:
             raise UserError(f"Cannot create the workspace folder {home}: {exc.strerror}.") from exc
         ws = cls(home, reviewer)
-        for folder in (home, home / "reports", home / "store", home / "suggest"):
+        for folder in (home, home / "reports", home / "store", home / "store" / "index",
+                       home / "suggest"):
             remove_stale_temporaries(folder)
         if not ws.library.exists():
             with ws.library.lock():
@@ -407,7 +408,7 @@ class Workspace:
         on every redraw is cheap.
         """
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
-        tables = self.store.tables()
+        tables = self._tables_for(report_id)
         return [
             mark
             for rid in self._marked_reports(report_id, tables)
@@ -425,13 +426,18 @@ class Workspace:
     ) -> list[Doc]:
         """`annotations` as the stored documents (same filter, same order)."""
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
-        tables = self.store.tables()
+        tables = self._tables_for(report_id)
         return [
             doc
             for rid in self._marked_reports(report_id, tables)
             for doc in self.store.docs(rid, tables)
             if wanted(doc["tag"], doc["reviewer"], doc["deleted"])
         ]
+
+    def _tables_for(self, report_id: str | None) -> Tables:
+        """The store's tables to read one report's marks (only its own table is read) or
+        every report's (the journal is read whole, at once)."""
+        return self.store.tables() if report_id is not None else self.store.everything()
 
     @staticmethod
     def _marked_reports(report_id: str | None, tables: Tables) -> list[str]:
