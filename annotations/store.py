@@ -34,6 +34,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager, suppress
@@ -62,11 +63,11 @@ from annotations.storeindex import (
     FOLD_BYTES,
     HISTORY,
     INDEX_FOLDER,
-    MANIFEST,
     RECORD_HEAD,
     HistoryHead,
     IndexStale,
     Manifest,
+    distrust,
     fold,
     latest,
     read_manifest,
@@ -82,7 +83,8 @@ META = META_TABLE  # metadata corrections: a report's title, place, year, issuer
 COMPACT_MIN_SUPERSEDED = 10_000
 HISTORY_KEEP = 1_000
 HEADER_MAX = 4096  # a header line is about 100 bytes
-LAST_LINE_MAX = 64 * 1024  # of the line before the index's end, this much is compared
+FOLD_WAITS = (0.01, 0.05)  # s: how long a reader waits for a fold it may have met halfway
+LAST_BYTES = 4096  # before the index's end: what must still be there at the next look
 
 Doc = dict[str, Any]
 TableDict = dict[str, dict[str, Doc]]
@@ -201,7 +203,6 @@ def check_header(data: bytes, path: Path) -> bytes:
     return data[: end + 1]
 
 
-
 class TableView(MutableMapping[str, dict[str, Doc]]):
     """The tables as `JournalStorage.read` gives them: a table is read the first time it is
     asked for, then stays as it was in this view. Naming every table costs nothing; going
@@ -278,7 +279,7 @@ class JournalStorage(Storage):
         self._header = b""
         self._inode: int | None = None
         self._offset = 0  # end of the last complete line applied
-        self._last_line = b""  # that line (or its last bytes): it must still end at _offset
+        self._last_line = b""  # that line (or the bytes before): it must still end at _offset
         self._lines = 0
         self._records = 0
         self._history_kept = 0  # history entries the last compaction kept: not worth another
@@ -372,8 +373,9 @@ class JournalStorage(Storage):
         self._file, self._header, self._inode, self._offset = file, header, inode, offset
         self._last_line, self._lines, self._records = last_line, lines, records
         self._refused = None
+        self._index_end = None if index is None else index.end  # None: look on the next write
         if index is not None:
-            self._index_end, self._history_kept = index.end, index.history_kept
+            self._history_kept = index.history_kept
 
     def _load_all(self) -> None:
         with open(self.path, "rb") as handle:
@@ -381,13 +383,27 @@ class JournalStorage(Storage):
             data = handle.read()
         header = check_header(data, self.path)
         tables: TableDict = {}
-        end, lines, records, last = self._parse(data, len(header), tables, set(), None, 1)
+        end, lines, records, last = self._parse(data, len(header), tables, None, 1)
         self._set_state(tables=tables, complete=True, index=None, pending={}, file=None,
                         header=header, inode=stat.st_ino, offset=end, last_line=last or header,
                         lines=lines, records=records)
 
-    def _open(self) -> None:
-        """Start on the journal: through its index when the index describes it, else whole."""
+    def open_indexed(self) -> bool:
+        """Start on the journal through its index, if there is one that describes it: True
+        if the journal is read now (through the index or before), False if it is left
+        unread (there is no journal, or no index of it)."""
+        with self.mutex:
+            if self._inode is None:
+                try:
+                    self._guarded(lambda: self._open(whole=False))
+                except StoreError as exc:
+                    if not isinstance(exc.__cause__, FileNotFoundError):
+                        raise  # no journal yet is no refusal: the caller looks no further
+            return self._inode is not None
+
+    def _open(self, *, whole: bool = True) -> None:
+        """Start on the journal: through its index when the index describes it, else whole
+        (or, with `whole=False`, not at all)."""
         handle: BinaryIO = open(self.path, "rb", buffering=0)  # noqa: SIM115  # kept open
         try:
             fd = handle.fileno()
@@ -400,16 +416,15 @@ class JournalStorage(Storage):
                                       lambda at, n: os.pread(fd, n, at), stat.st_size)
             if index is None:
                 handle.close()
-                self._load_all()
+                if whole:
+                    self._load_all()
                 return
             data = os.pread(fd, stat.st_size - index.end, index.end)
             pending: TableDict = {}
-            end, lines, records, last = self._parse(data, 0, pending, set(), None, index.lines)
-            if not last:
-                before = os.pread(fd, min(LAST_LINE_MAX, index.end - len(header)),
-                                  index.end - min(LAST_LINE_MAX, index.end - len(header)))
-                cut = before.rfind(b"\n", 0, len(before) - 1)
-                last = before[cut + 1 :] or header
+            end, lines, records, last = self._parse(data, 0, pending, None, index.lines)
+            if not last:  # the bytes before the index's end stand for the line that ends there
+                behind = min(LAST_BYTES, index.end)
+                last = os.pread(fd, behind, index.end - behind)
         except BaseException:
             handle.close()
             raise
@@ -426,33 +441,33 @@ class JournalStorage(Storage):
         if not same_file or data[:behind] != self._last_line:
             self._load_all()  # compacted on a reused inode, or changed under us: read it whole
             return
-        tables = dict(self._tables)
-        pending = {name: dict(table) for name, table in self._pending.items()}
+        tables, pending = dict(self._tables), dict(self._pending)
         routed = None if self._complete else pending
-        end, lines, records, last = self._parse(data, behind, tables, set(), routed, self._lines)
+        end, lines, records, last = self._parse(data, behind, tables, routed, self._lines)
         self._tables, self._pending = tables, pending
         self._lines, self._records = lines, self._records + records
         self._offset += end - behind
         self._last_line = last or self._last_line
 
     def _parse(
-        self, data: bytes, start: int, tables: TableDict, copied: set[str],
-        pending: TableDict | None, lines: int,
+        self, data: bytes, start: int, tables: TableDict, pending: TableDict | None, lines: int,
     ) -> tuple[int, int, int, bytes]:
         """Apply the complete lines of `data[start:]` to `tables` — or to `pending`, when
-        given, if `tables` has not read their table (a torn last line waits for its writer;
-        nothing of this object changes, so a refusal leaves it as it was). Returns where the
-        applied lines end in `data`, the line number reached, the records applied and the
-        last line applied (b"" if none)."""
+        given, if `tables` has not read their table — copying each table before its first
+        change (a torn last line waits for its writer; nothing of this object changes, so a
+        refusal leaves it as it was). Returns where the applied lines end in `data`, the
+        line number reached, the records applied and the last line applied (b"" if none)."""
         end = data.rfind(b"\n") + 1
         if end <= start:
             return start, lines, 0, b""
         records = 0
+        copied: set[str] = set()
+        copied_pending: set[str] = set()
         for line in data[start : end - 1].split(b"\n"):
             lines += 1
             for table, doc_id, doc in decode_line(line, self.path, lines):
                 if pending is not None and table not in tables:
-                    pending.setdefault(table, {})[doc_id] = doc
+                    put_document(pending, copied_pending, table, doc_id, doc)
                 else:
                     put_document(tables, copied, table, doc_id, doc)
                 records += 1
@@ -461,19 +476,21 @@ class JournalStorage(Storage):
     def _read_table(self, name: str) -> dict[str, Doc] | None:
         """Read one table through the index (caller checked that the index or the records
         after it name the table); the journal whole if the index does not describe it."""
-        for attempt in range(2):
+        for pause in (*FOLD_WAITS, None):
             assert self._index is not None
             try:
                 docs = {doc_id: self._record_at(name, doc_id, span)
                         for doc_id, span in self._index.pointers(name).items()}
                 break
             except IndexStale:
-                if attempt == 0 and self._adopt_index():  # another process folded since
-                    if self._complete:
-                        return self._tables.get(name)
-                    continue
-                self._load_all()
-                return self._tables.get(name)
+                if pause is None:
+                    distrust(self.index_folder)
+                    self._load_all()
+                    return self._tables.get(name)
+                if not self._adopt_index():  # another process folded since: take its index
+                    time.sleep(pause)  # or is folding now: its manifest is written last
+                if self._complete:
+                    return self._tables.get(name)
         docs.update(self._pending.pop(name, {}))
         self._tables = {**self._tables, name: docs}
         return docs
@@ -527,6 +544,7 @@ class JournalStorage(Storage):
             try:
                 indexed = self._index.history_of(reviewer)
             except IndexStale:
+                distrust(self.index_folder)
                 self._guarded(self._load_all)
                 return self.history_heads(reviewer)
             found = {h.id: h for h in indexed}
@@ -542,6 +560,7 @@ class JournalStorage(Storage):
             head = choose(self.history_heads(reviewer), undone=undone)
             entry = None if head is None else self._history_entry(head)
             if head is not None and entry is None:  # the index was wrong: ask the journal
+                distrust(self.index_folder)
                 self._guarded(self._load_all)
                 head = choose(self.history_heads(reviewer), undone=undone)
                 entry = None if head is None else self._tables[HISTORY][head.id]
@@ -660,7 +679,7 @@ class JournalStorage(Storage):
                                 HISTORY_KEEP, self._history_kept)
             except IndexStale:
                 if base is not None:  # its files went, or it is older than what we read
-                    (self.index_folder / MANIFEST).unlink(missing_ok=True)
+                    distrust(self.index_folder)
                     return self.fold_index()
                 self._index_end = self._offset  # not laid out as we write: try again later
                 return None
@@ -856,10 +875,11 @@ class Store:
         return scan_journal(data, self.path, needle, self.journal.index_folder)
 
     def corrections(self) -> list[Doc]:
-        """Every metadata correction, tombstones included. When this process has not read
-        the journal (`shenyue list`), they come from a cache that is brought up to date by
-        reading only what was appended since it was written (see metacache.py)."""
-        if self.journal.loaded():
+        """Every metadata correction, tombstones included: through the index when this
+        process has not read the journal (`shenyue list`); from a cache brought up to date by
+        reading only what was appended since it was written when there is no index of it
+        (see metacache.py)."""
+        if self.journal.loaded() or self.journal.open_indexed():
             return list(self.tables().get(META, {}).values())
         from annotations.metacache import cached_corrections
 
@@ -986,6 +1006,7 @@ def scan_journal(
         try:
             superseded = index.superseded_starts()
         except IndexStale:
+            distrust(index.folder)
             index = None
     begin = index.end if index is not None else len(header)  # lines before were checked
     heads = [(m.start(), m.group(1), m.group(2)) for m in RECORD_HEAD.finditer(data, begin, end)]

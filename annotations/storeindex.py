@@ -372,6 +372,13 @@ def fold(
     return replace(manifest, cache={})
 
 
+def distrust(folder: Path) -> None:
+    """Remove the manifest of an index found wrong: readers read the journal whole until a
+    writer builds the index anew (never raises: a read-only store just keeps reading whole)."""
+    with suppress(OSError):
+        (folder / MANIFEST).unlink()
+
+
 def write(folder: Path, name: str, raw: bytes, count: int, written: set[str]) -> Entry:
     """Replace one file of the index; its manifest entry."""
     atomic_write_bytes(folder / name, raw, durable=False)
