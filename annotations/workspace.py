@@ -345,6 +345,12 @@ class Workspace:
             self._store = Store(self.home / "store")
         return self._store
 
+    def check_store(self) -> None:
+        """StoreError if the store is not ours, too new, or damaged where a start reads it
+        (its header, and the index's end and what follows — or all of it, without an index):
+        the app refuses such a store before it takes the screen, reading no report's marks."""
+        self.store.tables()
+
     def store_stamp(self) -> tuple[int, int, int] | None:
         """A token that changes whenever any process changed the marks (one `os.stat`)."""
         return self.store.stamp()

@@ -1,9 +1,10 @@
 """Fresh `shenyue` processes at 100,000 marks (2,000 reports × 50, the store benchmark's
 workspace): annotate, undo, lookup, show and list, each a new process, median of RUNS.
 
-Beside them, in the same run: `python -c pass` and `grep -rF` over the store folder, and the
-same commands with the store's index made unusable (a file where `store/index/` belongs, so
-no process can use or write it): every process then reads the whole journal. With
+Beside them, in the same run: `python -c pass` and `grep -rF` over the store folder; the
+same commands on the same 2,000 reports with no marks at all; and with the store's index made
+unusable (a file where `store/index/` belongs, so no process can use or write it): every
+process then reads the whole journal. With
 `SHENYUE_BENCH_BEFORE=DIR` (a source tree of another version of Shenyue, e.g. from `git
 archive`), that version's commands are timed on the same workspace too. Bytecode is compiled
 first, as an installed package has it.
@@ -81,6 +82,9 @@ def main() -> None:
         grep = wall(["grep", "-rF", QUERY, str(home / "store")], RUNS)
         shenyue = [str(Path(sys.executable).parent / "shenyue")]
         indexed = time_all(commands(shenyue, home, report_id))
+        empty = root / "no-marks"
+        shutil.copytree(home / "reports", empty / "reports")
+        unmarked = time_all(commands(shenyue, empty, report_id))
         index = home / "store" / "index"
         aside = root / "index-aside"
         index.rename(aside)
@@ -99,14 +103,14 @@ def main() -> None:
             before = time_all(commands(runner, home, report_id))
         print(f"   python -c pass                      : {baseline * 1000:5.0f} ms")
         print(f"   grep -rF {QUERY} store/             : {grep * 1000:5.0f} ms")
-        print(f"   {'fresh process, median of ' + str(RUNS):<36}  with index   journal whole"
-              + ("   before" if before else ""))
+        print(f"   {'fresh process, median of ' + str(RUNS):<36} {MARKS:,} marks   no marks"
+              "   journal whole" + ("     before" if before else ""))
         for name, took in indexed.items():
             target = "" if name in ("show", "list") else (
                 " ok" if took <= TARGET_S else " SLOWER THAN TARGET")
             extra = f"  {before[name] * 1000:7.0f} ms" if before else ""
-            print(f"   shenyue {name:<28}: {took * 1000:7.0f} ms  {whole[name] * 1000:9.0f} ms"
-                  f"{extra}{target}")
+            print(f"   shenyue {name:<28}: {took * 1000:7.0f} ms  {unmarked[name] * 1000:6.0f} ms"
+                  f"  {whole[name] * 1000:10.0f} ms{extra}{target}")
         print(f"   annotate in process (median of {IN_PROCESS_RUNS}): {in_process:6.2f} ms "
               "(target <= 20, incl. fsync)")
 

@@ -84,7 +84,7 @@ def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     if not 1 <= port <= 65535:
         raise UserError(f"--port must be between 1 and 65535, not {port}.")
     # a store that is damaged or too new is refused here, once, rather than in every tab
-    ws.annotations()
+    ws.check_store()
     check_port(host, port)
     server = make_server(child_command(ws.home, ws.reviewer, lang), host, port,
                          local_only=is_loopback(host))

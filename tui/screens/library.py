@@ -132,11 +132,12 @@ class LibraryScreen(Screen[None]):
         for column in COLUMNS:
             table.add_column(column_label(column), key=column, width=widths.get(column))
         self.query_one("#filter", Input).display = False
-        self.reload_marks()
+        self.call_later(self.on_screen_resume)  # after the app opened a report over it, or not
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload_marks()
+        if self.app.screen is self:  # under a review opened at start: read when it is shown
+            self.reload_marks()
 
     def reload_marks(self) -> None:
         """Read the reports and their marks again and redraw the table."""
