@@ -235,7 +235,7 @@ class TableView(MutableMapping[str, dict[str, Doc]]):
         self._seen[name] = table
 
     def __delitem__(self, name: str) -> None:
-        del self._seen[name]  # nothing is removed from the journal: the table reads again
+        self._seen.pop(name, None)  # nothing is removed from the journal: it reads again
 
     def __contains__(self, name: object) -> bool:
         return name in self._seen or (isinstance(name, str) and name in self._storage.names())

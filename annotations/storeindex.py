@@ -356,7 +356,7 @@ def fold(
             starts.byteswap()
         superseded = write(folder, SUPERSEDED, starts.tobytes(), len(starts), written)
     end = start + len(data)
-    tail = (header + data)[-TAIL:] if base is None else (base.tail + data)[-TAIL:]
+    tail = ((header if base is None else base.tail) + data[-TAIL:])[-TAIL:]
     manifest = Manifest(
         folder, header, end, tail,
         lines=(base.lines if base else 1) + data.count(b"\n"),
