@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotations.clean import one_line
 from annotations.errors import IngestError, UserError
 from annotations.fsutil import atomic_write_text, folder_lock, sync_everything
 from annotations.model import Report, ReportMeta, Section, Span, check_meta_row, now_iso
@@ -168,6 +169,10 @@ class ReportIndex(Mapping[str, ReportMeta]):
     def rows(self) -> list[dict[str, Any]]:
         """The rows as the file holds them."""
         return list(self._rows.values())
+
+    def titles(self) -> dict[str, str]:
+        """Each report's title by id, without making a ReportMeta of every row."""
+        return {rid: one_line(row["title"]) for rid, row in self._rows.items()}
 
 
 def parse_index(data: bytes) -> ReportIndex:

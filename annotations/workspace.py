@@ -188,6 +188,16 @@ class Workspace:
         text is read, and of the store only the corrections)."""
         return sorted(self.index().values(), key=lambda m: (m.title, m.id))
 
+    def report_order(self) -> list[str]:
+        """Every report's id in the order `reports` gives them (by title as corrected), with
+        no ReportMeta made: a lookup shows a few of thousands."""
+        fixes = live(self.store.corrections())
+        titles = self.library.index().titles()
+        for rid, fields in fixes.items():
+            if rid in titles and "title" in fields:
+                titles[rid] = str(fields["title"].value)
+        return sorted(titles, key=lambda rid: (titles[rid], rid))
+
     def index(self) -> dict[str, ReportMeta]:
         """Every report's metadata with the reviewers' corrections, by id."""
         fixes = live(self.store.corrections())

@@ -42,6 +42,9 @@ def test_a_corrected_title_is_found_and_no_longer_derived(ws: Workspace) -> None
     assert not meta.title_derived
     assert ws.resolve("长海县人民政府").id == meta.id
     assert [m.title for m in ws.reports()].count(meta.title) == 1
+    assert ws.report_order() == [m.id for m in ws.reports()]  # a lookup's order, cheaply
+    ws.correct(meta.id, title="0 " + meta.title)  # now it sorts first
+    assert ws.report_order()[0] == meta.id == ws.reports()[0].id
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
