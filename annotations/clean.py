@@ -32,10 +32,14 @@ _ESCAPES = re.compile(
 )
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069]")
+# every character any step above acts on: text without one is already normal (the common case)
+_ACTED_ON = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
 
 
 def normalise(text: str) -> str:
     """The one normal form of outside text (see the module docstring); idempotent."""
+    if not _ACTED_ON.search(text):
+        return text
     text = _LINE_BREAKS.sub("\n", text)
     text = _ESCAPES.sub("", text)
     text = text.replace("\t", TAB)

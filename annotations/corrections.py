@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from annotations.clean import normalise
 from annotations.errors import UserError
-from annotations.ingest import normalise
 from annotations.messages import say
 from annotations.model import Kind, ReportMeta
 from annotations.records import MAX_META_TEXT, META_FIELDS, REMOVED_FIELD, YEAR_RANGE

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
-
-from filelock import FileLock, Timeout
 
 from annotations.errors import StoreError
 
@@ -46,6 +43,8 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     or an exception leaves the old file as it was. `durable=False`: neither the data nor
     the rename is synced — the caller does it for many files at once (`sync_everything`),
     or the file is a cache rebuilt when lost."""
+    import tempfile  # only writers need it, and it imports much: readers start faster
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         os.fchmod(fd, file_mode(path))
@@ -85,8 +84,10 @@ def remove_stale_temporaries(folder: Path, older_than_s: float = STALE_TMP_S) ->
     what was removed. Never raises: this is tidying, not work anyone asked for."""
     removed: list[Path] = []
     cutoff = time.time() - older_than_s
-    try:
-        candidates = list(folder.glob(f".*{TMP_SUFFIX}"))
+    try:  # names compared as strings: thousands of reports, at every start
+        with os.scandir(folder) as entries:
+            candidates = [folder / e.name for e in entries
+                          if e.name.startswith(".") and e.name.endswith(TMP_SUFFIX)]
     except OSError:
         return removed
     for path in candidates:
@@ -103,10 +104,14 @@ class folder_lock:
     """An exclusive lock shared by every process working on the same folder."""
 
     def __init__(self, path: Path) -> None:
+        from filelock import FileLock  # imported by writers only: readers never lock
+
         self._lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S)
         self._path = path
 
     def __enter__(self) -> folder_lock:
+        from filelock import Timeout
+
         try:
             self._lock.acquire()
         except Timeout as exc:

@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotations import ingest, structure
+from annotations.clean import one_line
 from annotations.errors import IngestError, UserError
 from annotations.fsutil import atomic_write_text, folder_lock, sync_everything
 from annotations.messages import Message
-from annotations.model import Report, ReportMeta, Section, Span, now_iso
+from annotations.model import Report, ReportMeta, Section, Span, check_meta_row, now_iso
+
+if TYPE_CHECKING:  # reading a report needs neither: importing one does (imported there)
+    from annotations.ingest import Ingested
 
 STRUCTURE_VERSION = 1
 PROJECTS = frozenset({".qdpx"})  # files of reports and marks together (REFI-QDA projects)
@@ -87,7 +90,9 @@ def report_files(paths: Sequence[str | Path]) -> FoundFiles:
         inside, passed = folder_reports(path)
         skipped.extend(passed)
         if not inside:
-            suffixes = ", ".join(sorted(ingest.SUPPORTED_SUFFIXES | PROJECTS))
+            from annotations.ingest import SUPPORTED_SUFFIXES
+
+            suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES | PROJECTS))
             raise UserError("import.no_reports_in_folder", path=str(raw), suffixes=suffixes)
         files.extend(inside)
     return FoundFiles(files, skipped)
@@ -117,6 +122,8 @@ def folder_reports(folder: Path) -> tuple[list[Path], list[Skipped]]:
     """The report files under `folder` (sorted; links to folders are not followed) and the
     entries with a report's suffix that are no regular file, plus unreadable folders and the
     folders not searched (`passed_over`)."""
+    from annotations.ingest import SUPPORTED_SUFFIXES
+
     found: list[Path] = []
     skipped: list[Skipped] = []
 
@@ -134,7 +141,7 @@ def folder_reports(folder: Path) -> tuple[list[Path], list[Skipped]]:
         dirs[:] = kept  # os.walk descends only into what is left
         for name in names:
             path = Path(top, name)
-            if path.suffix.lower() not in ingest.SUPPORTED_SUFFIXES | PROJECTS:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES | PROJECTS:
                 continue
             why = not_a_file(path)
             if why:
@@ -158,19 +165,59 @@ def not_a_file(path: Path) -> str:
     return f"{kind}, not a report file"
 
 
-def parse_index(data: bytes) -> dict[str, ReportMeta]:
+class ReportIndex(Mapping[str, ReportMeta]):
+    """The reports of `reports/index.json` by id: every row checked when the file is read,
+    each made a ReportMeta only when asked for (a command on one report of thousands builds
+    one)."""
+
+    def __init__(self, rows: dict[str, dict[str, Any]], metas: dict[str, ReportMeta]) -> None:
+        self._rows = rows
+        self._metas = metas
+        # an index written before places and kinds existed is upgraded when opened
+        self.outdated = any(row.get("kind") is None for row in rows.values())
+
+    @classmethod
+    def of(cls, metas: Mapping[str, ReportMeta]) -> ReportIndex:
+        """The index of these reports."""
+        return cls({rid: meta.to_json() for rid, meta in metas.items()}, dict(metas))
+
+    def __getitem__(self, report_id: str) -> ReportMeta:
+        meta = self._metas.get(report_id)
+        if meta is None:
+            meta = self._metas[report_id] = ReportMeta.from_row(self._rows[report_id])
+        return meta
+
+    def __contains__(self, report_id: object) -> bool:
+        return report_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as the file holds them."""
+        return list(self._rows.values())
+
+    def titles(self) -> dict[str, str]:
+        """Each report's title by id, without making a ReportMeta of every row."""
+        return {rid: one_line(row["title"]) for rid, row in self._rows.items()}
+
+
+def parse_index(data: bytes) -> ReportIndex:
     """The rows of `reports/index.json` by id; ValueError naming the first bad row."""
     rows = json.loads(data)
     if not isinstance(rows, list):
         raise ValueError("it is not a list of reports")
-    index: dict[str, ReportMeta] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(rows, 1):
         try:
-            meta = ReportMeta.from_json(row)
+            check_meta_row(row)
         except ValueError as exc:
             raise ValueError(f"row {number}: {exc}") from exc
-        index[meta.id] = meta
-    return index
+        by_id[row["id"]] = row
+    return ReportIndex(by_id, {})
 
 
 def _section_to_json(section: Section) -> dict[str, Any]:
@@ -206,7 +253,7 @@ class ReportLibrary:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._index_path = folder / "index.json"
-        self._index: dict[str, ReportMeta] | None = None
+        self._index: ReportIndex | None = None
         self._index_stamp: tuple[int, int] | None = None
         self._cache: dict[str, Report] = {}
 
@@ -234,12 +281,12 @@ class ReportLibrary:
 
     # -- the index -----------------------------------------------------------------------
 
-    def index(self) -> dict[str, ReportMeta]:
+    def index(self) -> ReportIndex:
         """Every report's metadata by id, re-read only when another process changed it."""
         try:
             info = self._index_path.stat()
         except FileNotFoundError:
-            return {}
+            return ReportIndex({}, {})
         except OSError as exc:
             raise self._unreadable_index(exc) from exc
         stamp = (info.st_mtime_ns, info.st_size)
@@ -258,10 +305,11 @@ class ReportLibrary:
         return UserError("library.index_unreadable", path=str(self._index_path),
                          reason=str(exc.strerror))
 
-    def _save_index(self, index: dict[str, ReportMeta]) -> None:
-        rows = [m.to_json() for m in index.values()]
-        atomic_write_text(self._index_path, json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
-        self._index = dict(index)
+    def _save_index(self, index: Mapping[str, ReportMeta]) -> None:
+        written = ReportIndex.of(index)
+        atomic_write_text(self._index_path,
+                          json.dumps(written.rows(), ensure_ascii=False, indent=1) + "\n")
+        self._index = written
         info = self._index_path.stat()
         self._index_stamp = (info.st_mtime_ns, info.st_size)
 
@@ -342,6 +390,8 @@ class ReportLibrary:
         except (OSError, ValueError, KeyError, TypeError):
             pass
         # a missing or stale structure file is rebuilt from the text, which is the truth
+        from annotations import ingest, structure
+
         boilerplate = ingest.ingest_bytes(text.encode("utf-8")).boilerplate
         sections, sentences = structure.build_structure(text, boilerplate)
         with suppress(OSError):  # only a cache: a read-only workspace still shows the report
@@ -385,11 +435,13 @@ class ReportLibrary:
 
     def outdated(self) -> bool:
         """Whether the index was written before reports had a place and a kind."""
-        return any(meta.kind is None for meta in self.index().values())
+        return self.index().outdated
 
     def upgrade(self) -> None:
         """Give every report of an older index its place and kind, and a made-up title
         where its title was only the body's first sentence (call under `lock`)."""
+        from annotations import ingest
+
         index = dict(self.index())
         for report_id, meta in index.items():
             if meta.kind is not None:
@@ -430,6 +482,8 @@ class ReportLibrary:
         The index is written once per batch, after the batch's texts are on disk: an import
         killed half-way keeps the batches before, and importing again finishes the job.
         """
+        from annotations import ingest
+
         batch = _Batch(self.index())
         outcomes: list[ImportOutcome] = []
         for file in files:
@@ -446,7 +500,7 @@ class ReportLibrary:
         return outcomes
 
     def import_ingested(
-        self, file: Path, data: ingest.Ingested, on_new_version: Callable[[Report, Report], None]
+        self, file: Path, data: Ingested, on_new_version: Callable[[Report, Report], None]
     ) -> ImportOutcome:
         """`import_file` of a text already read (a source of a project file); `file` names
         where it came from."""
@@ -457,7 +511,7 @@ class ReportLibrary:
 
     def import_shared(
         self,
-        items: Sequence[tuple[Path, ingest.Ingested, str]],
+        items: Sequence[tuple[Path, Ingested, str]],
         on_new_version: Callable[[Report, Report], None],
     ) -> list[ImportOutcome]:
         """Import texts already read, each (where it came from, the text, the id it has in
@@ -475,7 +529,7 @@ class ReportLibrary:
     def _import_one(
         self,
         file: Path,
-        data: ingest.Ingested,
+        data: Ingested,
         batch: _Batch,
         on_new_version: Callable[[Report, Report], None],
         shared_id: str | None = None,
@@ -506,6 +560,8 @@ class ReportLibrary:
             kind=data.kind,
             title_derived=data.title_derived,
         )
+        from annotations import structure
+
         sections, sentences = structure.build_structure(data.text, data.boilerplate)
         if previous is not None:
             self._commit(batch)  # the old version is read through the index
@@ -542,7 +598,7 @@ BATCH_SECONDS = 2.0
 class _Batch:
     """The index as an import goes, with what is not written yet."""
 
-    def __init__(self, index: dict[str, ReportMeta]) -> None:
+    def __init__(self, index: Mapping[str, ReportMeta]) -> None:
         self.index = dict(index)
         self.by_sha = {m.sha256: m for m in index.values()}
         self.by_source = {m.source: m for m in index.values() if m.source is not None}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from annotations.errors import UserError
 from annotations.export import section_title
 from annotations.model import Annotation, ReportMeta, Tag
+from annotations.store import Doc
 
 if TYPE_CHECKING:
     from annotations.workspace import Workspace
@@ -36,10 +37,10 @@ class Hit:
 class RawHit:
     """A hit before its section and context are looked up (only for the hits kept)."""
 
-    report: ReportMeta
+    report_id: str
     start: int
     end: int
-    annotation: Annotation | None
+    mark: Doc | None  # the mark's stored document
 
 
 def snippet(text: str, start: int, end: int) -> str:
@@ -74,44 +75,46 @@ def search(
         raise UserError("lookup.empty")
     if limit is not None and limit < 1:
         raise UserError("lookup.limit", limit=limit)
-    index = {m.id: m for m in ws.reports()}
-    if report_id is not None and report_id not in index:
+    reports = ws.report_order()
+    order = {rid: n for n, rid in enumerate(reports)}
+    if report_id is not None and report_id not in order:
         raise UserError("report.unknown_id", report_id=report_id)
-    order = {rid: n for n, rid in enumerate(index)}
-    marks = [
-        Annotation.from_json(doc)
-        for doc in ws.store.search(query)
-        if doc["report_id"] in index
-        and (report_id is None or doc["report_id"] == report_id)
-        and (tag is None or doc["tag"] == tag.value)
-        and (reviewer is None or doc["reviewer"] == reviewer)
-    ]
-    marks.sort(key=lambda m: (order[m.report_id], m.start, m.end, m.id))
-    raw = [RawHit(index[m.report_id], m.start, m.end, m) for m in marks]
+    docs = sorted(
+        (doc for doc in ws.store.search(query)
+         if doc["report_id"] in order
+         and (report_id is None or doc["report_id"] == report_id)
+         and (tag is None or doc["tag"] == tag.value)
+         and (reviewer is None or doc["reviewer"] == reviewer)),
+        key=lambda d: (order[d["report_id"]], d["start"], d["end"], d["id"]),
+    )
+    raw = [RawHit(d["report_id"], d["start"], d["end"], d) for d in docs]
     if tag is None and reviewer is None:
-        covered: dict[str, list[Annotation]] = {}
-        for m in marks:
-            if not m.orphan:  # an orphan's offsets point nowhere in the current text
-                covered.setdefault(m.report_id, []).append(m)
+        covered: dict[str, list[Doc]] = {}
+        for d in docs:
+            if not d["orphan"]:  # an orphan's offsets point nowhere in the current text
+                covered.setdefault(d["report_id"], []).append(d)
         needle = query.encode("utf-8")
-        for meta in [index[report_id]] if report_id else index.values():
+        for rid in [report_id] if report_id else reports:
             if limit is not None and len(raw) >= limit:
                 break
-            data = ws.report_text_bytes(meta.id)
+            data = ws.report_text_bytes(rid)
             if needle not in data:
                 continue
             text = data.decode("utf-8")
             for start, end in text_hits(text, query):
-                if not any(m.start <= start and end <= m.end for m in covered.get(meta.id, ())):
-                    raw.append(RawHit(meta, start, end, None))
+                if not any(d["start"] <= start and end <= d["end"]
+                           for d in covered.get(rid, ())):
+                    raw.append(RawHit(rid, start, end, None))
     return [materialize(ws, h) for h in raw[:limit]]
 
 
 def materialize(ws: Workspace, hit: RawHit) -> Hit:
-    """A hit with its section path and a snippet of context."""
-    mark = hit.annotation
+    """A hit with its section path and a snippet of context (only the hits shown become
+    Annotation objects: a common word is in thousands of marks)."""
+    mark = None if hit.mark is None else Annotation.from_json(hit.mark)
     if mark is not None and mark.orphan:
-        return Hit(hit.report, hit.start, hit.end, "(orphan)", " ".join(mark.quote.split()), mark)
-    report = ws.report(hit.report.id)
-    return Hit(hit.report, hit.start, hit.end, section_title(report, hit.start),
+        meta = ws.report_meta(hit.report_id)
+        return Hit(meta, hit.start, hit.end, "(orphan)", " ".join(mark.quote.split()), mark)
+    report = ws.report(hit.report_id)
+    return Hit(report.meta, hit.start, hit.end, section_title(report, hit.start),
                snippet(report.text, hit.start, hit.end), mark)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -13,6 +12,8 @@ from annotations.clean import one_line
 
 def now_iso() -> str:
     """The current time as an ISO 8601 UTC timestamp with microseconds (sorts as text)."""
+    from datetime import UTC, datetime  # only writers need it: readers start faster
+
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -138,20 +139,30 @@ class ReportMeta:
     def from_json(cls, data: Any) -> ReportMeta:
         """The inverse of `to_json`. The index is a file anyone can edit: ValueError names
         the first field missing or of the wrong kind, and text is cleaned of controls."""
-        if not isinstance(data, dict):
-            raise ValueError("a row is not an object")
-        values: dict[str, Any] = {}
-        for name, kinds in META_FIELDS.items():
-            value = data.get(name)
-            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-                raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
-            values[name] = one_line(value) if isinstance(value, str) else value
-        if not SAFE_REPORT_ID.match(values["id"]):  # ids name files in reports/
-            raise ValueError(f"a row's id {values['id']!r} is not a report id")
-        if values["kind"] is not None and values["kind"] not in {k.value for k in Kind}:
-            raise ValueError(f"a row's kind {values['kind']!r} is not a kind of report")
+        check_meta_row(data)
+        return cls.from_row(data)
+
+    @classmethod
+    def from_row(cls, data: dict[str, Any]) -> ReportMeta:
+        """`from_json` of a row `check_meta_row` passed."""
+        values: dict[str, Any] = {name: one_line(value) if type(value) is str else value
+                  for name, value in ((name, data.get(name)) for name in META_TYPES)}
         values["title_derived"] = bool(values["title_derived"])
         return cls(**values)
+
+
+def check_meta_row(data: Any) -> None:
+    """ValueError naming the first field of an index row that is missing or of the wrong
+    kind (the id must name a file, the kind be one we know)."""
+    if not isinstance(data, dict):
+        raise ValueError("a row is not an object")
+    for name, kinds in META_TYPES.items():
+        if type(data.get(name)) not in kinds:  # exactly: JSON's true is no year
+            raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
+    if not SAFE_REPORT_ID.match(data["id"]):  # ids name files in reports/
+        raise ValueError(f"a row's id {data['id']!r} is not a report id")
+    if data.get("kind") is not None and data["kind"] not in KIND_VALUES:
+        raise ValueError(f"a row's kind {data['kind']!r} is not a kind of report")
 
 
 # what each field of an index row must be (None: may be absent; an index written before
@@ -163,9 +174,11 @@ META_FIELDS: dict[str, tuple[type, ...]] = {
     "encoding": (str,), "imported": (str,), "place": (str, type(None)),
     "kind": (str, type(None)), "title_derived": (bool, type(None)),
 }
+META_TYPES = {name: frozenset(kinds) for name, kinds in META_FIELDS.items()}
 META_KINDS = {name: " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
               for name, kinds in META_FIELDS.items()}
 SAFE_REPORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+KIND_VALUES = frozenset(k.value for k in Kind)
 
 
 @dataclass(frozen=True, slots=True)

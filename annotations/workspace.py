@@ -9,17 +9,14 @@ A workspace is a folder:
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
-import subprocess
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotations import sync
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
@@ -35,21 +32,7 @@ from annotations.corrections import (
 )
 from annotations.editing import MarkEdit, join_edit, retag_edit, short, tag_edit, take_over_edit
 from annotations.errors import IngestError, UserError
-from annotations.export import (
-    WRITERS,
-    MergeResult,
-    NativeExport,
-    NativeRecords,
-    check_format,
-    read_native,
-    write_binary_output,
-    write_json,
-    write_output,
-)
-from annotations.follow import Decision, FollowUp, Passage, follow
 from annotations.fsutil import atomic_write_text, remove_stale_temporaries
-from annotations.learner import Model, suggest_learned
-from annotations.learning import current_model, fresh_model, model_key
 from annotations.library import (
     PROJECTS,
     FoundFiles,
@@ -58,13 +41,9 @@ from annotations.library import (
     ReportLibrary,
     report_files,
 )
-from annotations.lookup import Hit, search
 from annotations.messages import Message, say
 from annotations.model import Annotation, Report, ReportMeta, Tag, now_iso
-from annotations.qdpx import read_qdpx, write_qdpx
 from annotations.records import MAX_COMMENT, MAX_LINKED, REMOVED_FIELD, VERDICTS
-from annotations.rejections import add_rejected, load_rejected, rejections_path
-from annotations.roles import Role, sentence_roles
 from annotations.store import (
     LINKS,
     META,
@@ -75,15 +54,29 @@ from annotations.store import (
     is_report_table,
     report_tables,
 )
-from annotations.suggest import Suggestion, tagged
-from annotations.sync import SyncResult
-from annotations.syncfiles import SharedReport
-from annotations.xlsx import write_xlsx
+
+if TYPE_CHECKING:  # the rest is imported where it is used: a command pays only for its own
+    from annotations.export import MergeResult, NativeExport, NativeRecords
+    from annotations.follow import Decision, FollowUp, Passage
+    from annotations.learner import Model
+    from annotations.lookup import Hit
+    from annotations.suggest import Suggestion
+    from annotations.sync import SyncResult
+    from annotations.syncfiles import SharedReport
+
+    Matched = tuple[tuple[Passage, ...], tuple[Passage, ...]]  # plans, review sentences
 
 SEED_FOLDERS = (
     Path(__file__).parent / "_seeds",  # installed wheel
     Path(__file__).parent.parent / "seeds",  # source checkout / editable install
 )
+
+
+def mark_id() -> str:
+    """A new mark's id: a UUID (uuid is imported here: readers start faster without it)."""
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 def default_home() -> Path:
@@ -101,6 +94,8 @@ def default_reviewer() -> str:
     env = person_name(os.environ.get("SHENYUE_REVIEWER", ""))
     if env:
         return env
+    import subprocess
+
     try:
         name = subprocess.run(
             ["git", "config", "--get", "user.name"],
@@ -113,6 +108,8 @@ def default_reviewer() -> str:
         name = ""
     if name:
         return name
+    import getpass
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):
@@ -134,7 +131,7 @@ class Workspace:
     def __init__(self, home: Path, reviewer: str | None = None) -> None:
         self.home = home
         # cleaned once, here: the name is shown in the status bar and compared with marks'
-        self.reviewer = person_name(reviewer or "") or checked_reviewer(default_reviewer())
+        self._reviewer = person_name(reviewer or "") or None
         self.library = ReportLibrary(home / "reports")
         self._store: Store | None = None
         self._suggested: dict[tuple[str, str, int], list[Suggestion]] = {}
@@ -144,6 +141,18 @@ class Workspace:
         # the command line trains a stale model before suggesting; the app trains it in the
         # background and suggests with the last one meanwhile
         self.train_on_demand = True
+
+    @property
+    def reviewer(self) -> str:
+        """Who marks: the name given, else `default_reviewer()` (looked up when first needed:
+        asking git costs a process, and reading commands never need it)."""
+        if self._reviewer is None:
+            self._reviewer = checked_reviewer(default_reviewer())
+        return self._reviewer
+
+    @reviewer.setter
+    def reviewer(self, name: str) -> None:
+        self._reviewer = name
 
     @classmethod
     def open(
@@ -162,7 +171,8 @@ class Workspace:
             raise UserError("workspace.cannot_create", home=str(home),
                             reason=str(exc.strerror)) from exc
         ws = cls(home, reviewer)
-        for folder in (home, home / "reports", home / "store", home / "suggest"):
+        for folder in (home, home / "reports", home / "store", home / "store" / "index",
+                       home / "suggest"):
             remove_stale_temporaries(folder)
         if not ws.library.exists():
             with ws.library.lock():
@@ -182,6 +192,18 @@ class Workspace:
         """Every report's metadata with the reviewers' corrections, sorted by title (no report
         text is read, and of the store only the corrections); removed reports left out."""
         return sorted(self.index().values(), key=lambda m: (m.title, m.id))
+
+    def report_order(self) -> list[str]:
+        """Every report's id in the order `reports` gives them (by title as corrected), with
+        no ReportMeta made: a lookup shows a few of thousands."""
+        fixes = live(self.store.corrections())
+        titles = self.library.index().titles()
+        for rid, fields in fixes.items():
+            if rid in titles and "title" in fields:
+                titles[rid] = str(fields["title"].value)
+            if REMOVED_FIELD in fields:
+                titles.pop(rid, None)
+        return sorted(titles, key=lambda rid: (titles[rid], rid))
 
     def index(self) -> dict[str, ReportMeta]:
         """Every report's metadata with the reviewers' corrections, by id (removed reports
@@ -205,15 +227,13 @@ class Workspace:
         """The report with this id, text and structure loaded (cached per process), with
         its metadata as corrected; UserError if it was removed."""
         report = self.library.report(report_id)
-        fixes = live(d for d in self.store.corrections() if d["report_id"] == report_id)
-        meta = corrected(report.meta, fixes.get(report_id, {}))
-        if REMOVED_FIELD in fixes.get(report_id, {}):
-            raise removed_error(meta)
-        return replace(report, meta=meta)
+        return replace(report, meta=self.report_meta(report_id))
 
     def resolve(self, ref: str) -> ReportMeta:
         """The report named by an id, an unambiguous id prefix, or a title fragment (its
         title as corrected); a removed report is named as such."""
+        if ref in self.library.index():  # an id: no other report's metadata is read
+            return self.report_meta(ref)
         kept, removed = self._indexes()
         if not self.library.candidates(ref, kept):
             gone = self.library.candidates(ref, removed)
@@ -333,13 +353,16 @@ class Workspace:
         return self.index()[report_id]
 
     def report_meta(self, report_id: str) -> ReportMeta:
-        """A report's metadata as corrected, or UserError if there is none or it was removed."""
-        kept, removed = self._indexes()
-        if report_id in removed:
-            raise removed_error(removed[report_id])
-        if report_id not in kept:
+        """A report's metadata as corrected (no other report's is read), or UserError if there
+        is no such report or it was removed."""
+        meta = self.library.index().get(report_id)
+        if meta is None:
             raise UserError("report.unknown_id", report_id=report_id)
-        return kept[report_id]
+        fixes = live(d for d in self.store.corrections() if d["report_id"] == report_id)
+        mine = fixes.get(report_id, {})
+        if REMOVED_FIELD in mine:
+            raise removed_error(corrected(meta, mine))
+        return corrected(meta, mine)
 
     def import_report(self, file_path: str | Path) -> Report:
         """Import one file; importing the same text again returns the existing report.
@@ -400,6 +423,9 @@ class Workspace:
     def _import_project(self, file: Path, notes: list[str]) -> list[ImportOutcome]:
         """Import a REFI-QDA project's text sources as reports and merge its marks (all
         checked first: a bad item refuses the whole file); says what it did in `notes`."""
+        from annotations.export import NativeExport
+        from annotations.qdpx import read_qdpx
+
         project = read_qdpx(file, self.reviewer)
         outcomes: list[ImportOutcome] = []
         marks: list[Doc] = []
@@ -454,6 +480,12 @@ class Workspace:
         if self._store is None:
             self._store = Store(self.home / "store")
         return self._store
+
+    def check_store(self) -> None:
+        """StoreError if the store is not ours, too new, or damaged where a start reads it
+        (its header, and the index's end and what follows — or all of it, without an index):
+        the app refuses such a store before it takes the screen, reading no report's marks."""
+        self.store.tables()
 
     def store_stamp(self) -> tuple[int, int, int] | None:
         """A token that changes whenever any process changed the marks (one `os.stat`)."""
@@ -510,7 +542,7 @@ class Workspace:
         start, end = checked_span(report, item["start"], item["end"])
         quote, prefix, suffix = quote_context(report.text, start, end)
         return Annotation(
-            id=str(uuid.uuid4()),
+            id=mark_id(),
             report_id=report.id,
             text_sha256=report.sha256,
             start=start,
@@ -539,7 +571,7 @@ class Workspace:
         on every redraw is cheap.
         """
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
-        tables = self.store.tables()
+        tables = self._tables_for(report_id)
         return [
             mark
             for rid in self._marked_reports(report_id, tables)
@@ -557,13 +589,18 @@ class Workspace:
     ) -> list[Doc]:
         """`annotations` as the stored documents (same filter, same order)."""
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
-        tables = self.store.tables()
+        tables = self._tables_for(report_id)
         return [
             doc
             for rid in self._marked_reports(report_id, tables)
             for doc in self.store.docs(rid, tables)
             if wanted(doc["tag"], doc["reviewer"], doc["deleted"])
         ]
+
+    def _tables_for(self, report_id: str | None) -> Tables:
+        """The store's tables to read one report's marks (only its own table is read) or
+        every report's (the journal is read whole, at once)."""
+        return self.store.tables() if report_id is not None else self.store.everything()
 
     def _marked_reports(self, report_id: str | None, tables: Tables) -> list[str]:
         """The report asked for, else every report with marks that was not removed."""
@@ -809,6 +846,16 @@ class Workspace:
     ) -> int:
         """Write the marks (filtered) as json, w3c, csv, md, xlsx or qdpx to `path` (None or
         "-": stdout); a file is replaced atomically. Returns how many marks were written."""
+        from annotations.export import (
+            WRITERS,
+            check_format,
+            write_binary_output,
+            write_json,
+            write_output,
+        )
+        from annotations.qdpx import write_qdpx
+        from annotations.xlsx import write_xlsx
+
         check_format(fmt)
         if report_id is not None:
             self.report_meta(report_id)  # a removed report exports nothing: say so
@@ -839,6 +886,8 @@ class Workspace:
     ) -> NativeRecords:
         """What a native export holds (filtered): the marks', corrections' and follow-through
         decisions' documents as stored, tombstones included, and the reports they name."""
+        from annotations.export import NativeRecords
+
         index = self.index()
         # the documents as stored: 100,000 marks export without building objects
         docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
@@ -865,6 +914,8 @@ class Workspace:
         """Merge a native export (another reviewer's, another machine's): for each id the
         newer `updated` wins, deletions included; marks on another version of a report's
         text are re-anchored. Merging the same file twice changes nothing."""
+        from annotations.export import read_native
+
         return self.merge_marks(path, read_native(Path(path)))
 
     def merge_marks(
@@ -873,6 +924,8 @@ class Workspace:
         """Merge marks read and checked from `path` (`checked_marks`): every mark must quote
         its report's text at its offsets; nothing is merged otherwise. `undoable=False`: the
         merge is no undo step (a sync's is not the reviewer's own change)."""
+        from annotations.export import MergeResult
+
         index = self.library.index()
         filed = {doc_id: name for name, table in self.store.tables().items()
                  if is_report_table(name) for doc_id in table}
@@ -938,6 +991,8 @@ class Workspace:
         """Search marks (quote and comment) and report texts for `query`: marks first, then
         places in the texts no listed mark covers. With a tag or reviewer, marks only.
         A store every other command refuses is refused here too."""
+        from annotations.lookup import search
+
         return search(self, query, tag=None if tag is None else Tag.parse(tag),
                       report_id=report_id, reviewer=reviewer, limit=limit)
 
@@ -982,6 +1037,9 @@ class Workspace:
     def suggested(self, report_id: str) -> list[Suggestion]:
         """Every suggestion with a tag for a report's current text, in text order, as the
         workspace's learned reader reads it (worked out once per text version and model)."""
+        from annotations.learner import suggest_learned
+        from annotations.suggest import tagged
+
         report = self.report(report_id)
         model = self.model()
         key = (report.sha256, model.key, model.examples)
@@ -996,6 +1054,8 @@ class Workspace:
         """Each plan of `plan_report` (year N) beside the sentences of `review_report` (N+1)
         that report carrying it out, best first, with a verdict — as this reviewer decided
         where they did (`decide_follow`)."""
+        from annotations.follow import follow
+
         matched = (tuple(self.plan_passages(plan_report)),
                    tuple(self.review_passages(review_report)))
         last = self._followed.get((plan_report, review_report))
@@ -1012,6 +1072,8 @@ class Workspace:
         self, plan_report: str, review_report: str
     ) -> dict[tuple[int, int], Decision]:
         """This reviewer's follow-through decisions for a pair of reports, by plan span."""
+        from annotations.follow import Decision
+
         out = {}
         for doc in self.store.tables().get(LINKS, {}).values():
             if (doc["deleted"] or doc["reviewer"] != self.reviewer
@@ -1070,6 +1132,8 @@ class Workspace:
     def plan_passages(self, report_id: str) -> list[Passage]:
         """The report's plans: the reviewers' plan marks when there are any, else the
         sentences the suggestions call plans. In text order."""
+        from annotations.follow import Passage
+
         report = self.report(report_id)
         spans = sorted({(m.start, m.end) for m in self.annotations(report.id, tag=Tag.PLAN)
                         if not m.orphan})
@@ -1081,6 +1145,9 @@ class Workspace:
     def review_passages(self, report_id: str) -> list[Passage]:
         """The sentences of a report that tell what was done: those of its review part
         (roles.py) and those any reviewer marked as achievements. In text order."""
+        from annotations.follow import Passage
+        from annotations.roles import Role, sentence_roles
+
         report = self.report(report_id)
         done = [(m.start, m.end) for m in self.annotations(report.id, tag=Tag.ACHIEVEMENT)
                 if not m.orphan]
@@ -1093,6 +1160,8 @@ class Workspace:
     def model(self) -> Model:
         """The learned reader to suggest with: trained again first if the marks or rejections
         changed and `train_on_demand`, else the last one trained."""
+        from annotations.learning import current_model, fresh_model, model_key
+
         if self.train_on_demand:
             if self._model is None or self._model.key != model_key(self):
                 self._model = fresh_model(self)
@@ -1102,12 +1171,16 @@ class Workspace:
 
     def model_stale(self) -> bool:
         """Whether the marks or rejections changed since the model was trained."""
+        from annotations.learning import current_model, model_key
+
         model = self._model or current_model(self)
         return model.key != model_key(self)
 
     def learn(self) -> Model:
         """Train the learned reader again if it is stale (≤ 2 s at 10,000 marks) and use it
         from now on; safe to call from a background thread."""
+        from annotations.learning import fresh_model
+
         model = fresh_model(self)
         self._model = model
         return model
@@ -1117,6 +1190,8 @@ class Workspace:
         workspace's): those with a tag, minus the ones the reviewer rejected and the ones
         overlapping a mark the reviewer already made. In text order."""
         name = checked_reviewer(reviewer or self.reviewer)
+        from annotations.rejections import load_rejected, rejections_path
+
         report = self.report(report_id)
         rejected = set(load_rejected(rejections_path(self.home, name)).get(report.id, []))
         marked = [(m.start, m.end) for m in self.annotations(report.id, reviewer=name)
@@ -1136,14 +1211,13 @@ class Workspace:
         name = checked_reviewer(reviewer or self.reviewer)
         report = self.report(report_id)
         start, end = checked_span(report, start, end)
+        from annotations.rejections import add_rejected, rejections_path
+
         add_rejected(rejections_path(self.home, name), report.id, report.text[start:end])
 
 
 MARK_FIELDS = frozenset({"report_id", "start", "end", "tag", "comment", "reviewer"})
 EDITABLE_FIELDS = frozenset({"tag", "comment", "start", "end", "reviewer"})
-
-
-Matched = tuple[tuple[Passage, ...], tuple[Passage, ...]]  # plans, review sentences
 
 
 def is_bracket_note(text: str) -> bool:
@@ -1160,6 +1234,8 @@ def passage_doc(passage: Passage) -> Doc:
 
 def stored_passage(doc: Doc) -> Passage:
     """The inverse of `passage_doc`."""
+    from annotations.follow import Passage
+
     return Passage(doc["start"], doc["end"], doc["quote"])
 
 

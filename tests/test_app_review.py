@@ -301,6 +301,27 @@ async def test_resume_where_the_reviewer_left_off(tmp_path: Path) -> None:
 
 
 @app_test
+async def test_a_report_opens_without_reading_the_other_reports_marks(tmp_path: Path) -> None:
+    earlier = open_workspace(tmp_path)  # the sessions before: marks on every report
+    for meta in earlier.reports():
+        sentences = earlier.report(meta.id).sentences
+        earlier.annotate_many({"report_id": meta.id, "start": s.start, "end": s.end,
+                               "tag": "plan"} for s in sentences[:10])
+    rid = seed_id(earlier, "qingyuan")
+    ws = open_workspace(tmp_path)
+    ws.check_store()
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(document(app).marks) == 10
+        assert not ws.store.journal.complete()  # its own marks only, through the store's index
+        await pilot.press("q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LibraryScreen"
+        assert ws.store.journal.complete()  # the library counts every report's marks
+
+
+@app_test
 async def test_back_to_the_library_and_quit(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path)
     app = ShenyueApp(ws, seed_id(ws, "dalian"))

@@ -42,6 +42,9 @@ def test_a_corrected_title_is_found_and_no_longer_derived(ws: Workspace) -> None
     assert not meta.title_derived
     assert ws.resolve("长海县人民政府").id == meta.id
     assert [m.title for m in ws.reports()].count(meta.title) == 1
+    assert ws.report_order() == [m.id for m in ws.reports()]  # a lookup's order, cheaply
+    ws.correct(meta.id, title="0 " + meta.title)  # now it sorts first
+    assert ws.report_order()[0] == meta.id == ws.reports()[0].id
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -187,8 +190,11 @@ def test_the_quick_path_sees_the_last_record_and_ignores_a_torn_tail(ws: Workspa
     ws.correct(rid, place="乙县")
     with ws.store.path.open("ab") as journal:  # a writer killed mid-append
         journal.write(b'{"table": "_meta", "id": "' + rid.encode() + b':place", "doc": {"id')
+    fresh = Workspace.open(ws.home)  # through the store's index
+    assert (fresh.resolve(rid).place, fresh.resolve(rid).year) == ("乙县", 2011)
+    assert not fresh.store.journal.complete()
+    shutil.rmtree(ws.home / "store" / "index")  # without it, through the corrections' cache
     fresh = Workspace.open(ws.home)
-    assert not fresh.store.journal.loaded()
     assert (fresh.resolve(rid).place, fresh.resolve(rid).year) == ("乙县", 2011)
     assert not fresh.store.journal.loaded()
 
@@ -268,22 +274,28 @@ def test_cli_meta_bad_year_is_one_line_and_fails(tmp_path: Path,
     assert err == "shenyue: A year is a number from 1900 to 2100, not '20122'.\n"
 
 
+def unindexed(ws: Workspace) -> Workspace:
+    """A fresh process on a store without an index (written before it, or read-only)."""
+    shutil.rmtree(ws.home / "store" / "index", ignore_errors=True)
+    return Workspace.open(ws.home)
+
+
 def test_the_corrections_cache_follows_the_journal(ws: Workspace) -> None:
     rid = changhai(ws).id
     cache = ws.store.folder / "corrections.cache.json"
     ws.correct(rid, place="甲县")
-    assert Workspace.open(ws.home).resolve(rid).place == "甲县"  # scanned, then cached
+    assert unindexed(ws).resolve(rid).place == "甲县"  # scanned, then cached
     offset = json.loads(cache.read_text(encoding="utf-8"))["offset"]
     ws.annotate(rid, 0, 4, "plan")
     ws.correct(rid, place="乙县")
-    assert Workspace.open(ws.home).resolve(rid).place == "乙县"  # only the new lines read
+    assert unindexed(ws).resolve(rid).place == "乙县"  # only the new lines read
     assert json.loads(cache.read_text(encoding="utf-8"))["offset"] > offset
     ws.store.journal.compact()  # a new generation: the cache no longer describes it
     ws.correct(rid, place="丙县")
-    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
+    assert unindexed(ws).resolve(rid).place == "丙县"
     cache.write_text('{"version": 1, "docs": "nonsense"}', encoding="utf-8")
-    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
+    assert unindexed(ws).resolve(rid).place == "丙县"
     data = json.loads(cache.read_text(encoding="utf-8"))
     data["offset"] = 10 ** 9  # from a longer journal: the bytes before it are not there
     cache.write_text(json.dumps(data), encoding="utf-8")
-    assert Workspace.open(ws.home).resolve(rid).place == "丙县"
+    assert unindexed(ws).resolve(rid).place == "丙县"

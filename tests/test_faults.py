@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -261,14 +262,10 @@ def test_lookup_refuses_a_store_the_other_commands_refuse(tmp_path: Path, damage
     ws.annotate(rid, 4, 8, "plan")
     store = home / "store"
     if damage == "file":
-        (store / "annotations.jsonl").unlink()
-        (store / ".lock").unlink(missing_ok=True)
-        store.rmdir()
+        shutil.rmtree(store)
         store.write_text("not a folder", encoding="utf-8")
     elif damage == "loop":
-        for child in store.iterdir():
-            child.unlink()
-        store.rmdir()
+        shutil.rmtree(store)
         store.symlink_to(home / "loop")
         (home / "loop").symlink_to(store)
     elif damage == "unreadable":

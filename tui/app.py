@@ -419,5 +419,5 @@ def run_app(ws: Workspace, report_id: str | None, lang: str | None) -> None:
     """Run the app in this terminal (what `shenyue` with no subcommand does)."""
     set_language(lang)
     # a damaged or newer store is refused here, as one sentence, before the screen is taken
-    ws.annotations()
+    ws.check_store()
     ShenyueApp(ws, report_id).run()

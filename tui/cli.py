@@ -639,6 +639,19 @@ def package_version() -> str:
         return "unknown"
 
 
+class VersionAction(argparse.Action):
+    """`--version`: the version is looked up only when asked (its lookup is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str = "show the version and exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        sys.stdout.write(f"shenyue {package_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> Parser:
     """The argument parser with every subcommand."""
     common = Parser(add_help=False)
@@ -650,7 +663,7 @@ def build_parser() -> Parser:
                         help="interface language (default: from LANG/LC_ALL)")
     parser = Parser(prog="shenyue", parents=[common],
                     description="Review annual reports: read, tag, compare, export.")
-    parser.add_argument("--version", action="version", version=f"shenyue {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, func: Command, help_text: str) -> Parser:

@@ -83,7 +83,7 @@ def serve(ws: Workspace, host: str, port: int, lang: str | None) -> None:
     if not 1 <= port <= 65535:
         raise UserError("serve.bad_port", port=port)
     # a store that is damaged or too new is refused here, once, rather than in every tab
-    ws.annotations()
+    ws.check_store()
     check_port(host, port)
     server = make_server(child_command(ws.home, ws.reviewer, lang), host, port,
                          local_only=is_loopback(host))

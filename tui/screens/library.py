@@ -163,11 +163,12 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
         self.query_one("#filter", Input).display = False
-        self.reload_marks()
+        self.call_later(self.on_screen_resume)  # after the app opened a report over it, or not
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload_marks()
+        if self.app.screen is self:  # under a review opened at start: read when it is shown
+            self.reload_marks()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._laid_out_for:

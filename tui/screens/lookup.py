@@ -17,7 +17,7 @@ from tui.marks import TAG_STYLES, tag_label
 from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
-    from annotations.workspace import Hit
+    from annotations.lookup import Hit
     from tui.app import ShenyueApp
 
 RESULT_LIMIT = 200
