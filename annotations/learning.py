@@ -4,8 +4,10 @@ Examples: every sentence a reviewer marked (the tag covering most of it; the `su
 reviewer's stored suggestions are not a reviewer's decision and teach nothing), and every
 rejected suggestion's sentence nobody marked, as "none". Together with the bundled examples
 they train the workspace's model, saved as `model/suggest.json` with a key of what it was
-trained on (the store's stamp, the rejection files): a model whose key no longer matches is
-stale and is trained again.
+trained on (per report: the text version, title and year the rules read, the live marks and
+the rejected passages; and the bundled examples): a model whose key no longer matches is stale
+and is trained again. Other writes (a follow-through decision, a correction of another field
+or of a report nobody marked) leave the key as it is.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.errors import UserError
 from annotations.fsutil import atomic_write_text
 from annotations.learner import (
+    BASE_EXAMPLES,
+    VERSION,
     Example,
     Model,
     base_model,
@@ -38,28 +43,34 @@ if TYPE_CHECKING:
 
 MODEL_FILE = Path("model") / "suggest.json"
 EXAMPLES_FILE = Path("model") / "examples.json"
+KEY_FILE = Path("model") / "key.json"
 
 
 def _rejection_files(home: Path) -> list[Path]:
     return sorted((home / "suggest").glob("*.json"))
 
 
-def model_key(ws: Workspace) -> str:
-    """What a model of this workspace depends on, as a short hash."""
-    files = []
-    for path in _rejection_files(ws.home):
-        stat = path.stat()
-        files.append([path.name, stat.st_mtime_ns, stat.st_size])
-    raw = json.dumps([ws.store_stamp(), files])
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class Lesson:
+    """What one report teaches: the text version, title and year the rules read it with,
+    its reviewers' live marks, and the passages rejected on it."""
+
+    report_id: str
+    reading: tuple[str, str, int | None]
+    marks: tuple[Annotation, ...]
+    refused: frozenset[str]
+
+    @cached_property
+    def key(self) -> str:
+        """A short hash of everything the report's examples are made of."""
+        marks = sorted((m.start, m.end, m.tag.value, m.reviewer) for m in self.marks)
+        raw = json.dumps([self.reading, marks, sorted(self.refused)], ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def workspace_examples(ws: Workspace) -> list[Example]:
-    """The reviewers' decisions in the workspace as examples (marked as marks).
-
-    A report's examples are kept in `model/examples.json` under a key of its text and its
-    marks and rejections, so training again after one mark reads one report again, not all.
-    """
+def lessons(ws: Workspace) -> list[Lesson]:
+    """What each report of the workspace teaches, by report id (reports that teach nothing
+    are left out); reads the marks, never a report's text."""
     from annotations.agreement import live_marks  # it imports the workspace
 
     rejected: dict[str, set[str]] = {}
@@ -70,28 +81,78 @@ def workspace_examples(ws: Workspace) -> list[Example]:
     for mark in ws.annotations():
         if mark.reviewer != REVIEWER:
             marks_by_report.setdefault(mark.report_id, []).append(mark)
+    index = ws.index()
+    out = []
+    for report_id in sorted(set(marks_by_report) | set(rejected)):
+        meta = index.get(report_id)
+        if meta is None:
+            continue  # a rejection of a report that is no longer here
+        marks = tuple(live_marks(meta, marks_by_report.get(report_id, [])))
+        refused = frozenset(rejected.get(report_id, ()))
+        if marks or refused:
+            out.append(Lesson(report_id, (meta.sha256, meta.title, meta.year), marks, refused))
+    return out
+
+
+@cache
+def _bundled() -> str:
+    """What the model learns besides the workspace: the bundled examples (read once)."""
+    return f"{VERSION}:{hashlib.sha256(BASE_EXAMPLES.read_bytes()).hexdigest()[:16]}"
+
+
+def lessons_key(found: Sequence[Lesson]) -> str:
+    """The key of a model trained on these lessons and the bundled examples."""
+    raw = json.dumps([_bundled(), [(x.report_id, x.key) for x in found]])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def model_key(ws: Workspace) -> str:
+    """The key of the model the workspace's marks and rejections make now.
+
+    Working it out reads every mark, so it is kept in `model/key.json` under a stamp of the
+    store, the report index and the rejection files (a few `stat`s): while none of them
+    changed, the key is read back; after a write that teaches nothing, it comes out the same.
+    """
+    files = []
+    for path in _rejection_files(ws.home):
+        stat = path.stat()
+        files.append([path.name, stat.st_mtime_ns, stat.st_size])
+    # as it reads back from the file (lists, not tuples)
+    stamp = json.loads(json.dumps([_bundled(), ws.store_stamp(), ws.library.stamp(), files]))
+    path = ws.home / KEY_FILE
+    kept = _read_json(path)
+    if kept.get("stamp") == stamp and isinstance(kept.get("key"), str):
+        return str(kept["key"])
+    key = lessons_key(lessons(ws))
+    with suppress(OSError):  # only a cache: a read-only workspace works it out every time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({"stamp": stamp, "key": key}) + "\n")
+    return key
+
+
+def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> list[Example]:
+    """The reviewers' decisions in the workspace as examples (marked as marks), from
+    `found` (default: the workspace's lessons now).
+
+    A report's examples are kept in `model/examples.json` under its lesson's key, so training
+    again after one mark reads one report again, not all.
+    """
+    found = lessons(ws) if found is None else found
     cache_path = ws.home / EXAMPLES_FILE
-    cache = _read_json(cache_path)
+    kept_rows = _read_json(cache_path)
     fresh: dict[str, object] = {}
     out: list[Example] = []
-    for report_id in sorted(set(marks_by_report) | set(rejected)):
-        try:
-            report = ws.report(report_id)
-        except UserError:
-            continue  # a rejection of a report that is no longer here
-        marks = live_marks(report, marks_by_report.get(report_id, []))
-        refused = rejected.get(report_id, set())
-        key = hashlib.sha256(json.dumps([
-            report.sha256, sorted((m.start, m.end, m.tag.value, m.reviewer) for m in marks),
-            sorted(refused)], ensure_ascii=False).encode()).hexdigest()[:16]
-        kept = cache.get(report_id)
-        if isinstance(kept, dict) and kept.get("key") == key:
+    for lesson in found:
+        kept = kept_rows.get(lesson.report_id)
+        if isinstance(kept, dict) and kept.get("key") == lesson.key:
             rows = kept["examples"]
+            out += [replace(example_from_json(row), mark=True) for row in rows]
         else:
-            rows = [example_to_json(e) for e in _report_examples(report, marks, refused)]
-        fresh[report_id] = {"key": key, "examples": rows}
-        out += [replace(example_from_json(row), mark=True) for row in rows]
-    if fresh != cache:
+            made = _report_examples(ws.report(lesson.report_id), lesson.marks, lesson.refused)
+            rows = [example_to_json(e) for e in made]
+            out += made
+        fresh[lesson.report_id] = {"key": lesson.key, "examples": rows}
+    if fresh != kept_rows:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(cache_path, json.dumps(fresh, ensure_ascii=False) + "\n")
     return out
@@ -106,7 +167,7 @@ def _read_json(path: Path) -> dict[str, object]:
 
 
 def _report_examples(
-    report: Report, marks: Sequence[Annotation], refused: set[str]
+    report: Report, marks: Sequence[Annotation], refused: frozenset[str]
 ) -> list[Example]:
     """One report's examples: each reviewer's label of each sentence they marked, and the
     rejected sentences nobody marked, as none."""
@@ -144,7 +205,9 @@ def fresh_model(ws: Workspace) -> Model:
     if saved is not None and saved.key == key:
         return saved
     path = ws.home / MODEL_FILE
-    taught = workspace_examples(ws)
+    found = lessons(ws)
+    key = lessons_key(found)  # what it is trained on, should the marks have changed since
+    taught = workspace_examples(ws, found)
     if not taught:
         path.unlink(missing_ok=True)
         return replace(base_model(), key=key)
