@@ -113,21 +113,38 @@ def model_key(ws: Workspace) -> str:
     store, the report index and the rejection files (a few `stat`s): while none of them
     changed, the key is read back; after a write that teaches nothing, it comes out the same.
     """
+    stamp = _stamp(ws)
+    return _kept_key(ws, stamp) or _lessons_and_key(ws, stamp)[1]
+
+
+def _kept_key(ws: Workspace, stamp: list[object]) -> str | None:
+    kept = _read_json(ws.home / KEY_FILE)
+    key = kept.get("key")
+    return key if kept.get("stamp") == stamp and isinstance(key, str) else None
+
+
+def _stamp(ws: Workspace) -> list[object]:
     files = []
     for path in _rejection_files(ws.home):
         stat = path.stat()
         files.append([path.name, stat.st_mtime_ns, stat.st_size])
     # as it reads back from the file (lists, not tuples)
-    stamp = json.loads(json.dumps([_bundled(), ws.store_stamp(), ws.library.stamp(), files]))
-    path = ws.home / KEY_FILE
-    kept = _read_json(path)
-    if kept.get("stamp") == stamp and isinstance(kept.get("key"), str):
-        return str(kept["key"])
-    key = lessons_key(lessons(ws))
+    raw = json.dumps([_bundled(), ws.store_stamp(), ws.library.stamp(), files])
+    stamp = json.loads(raw)
+    assert isinstance(stamp, list)
+    return stamp
+
+
+def _lessons_and_key(ws: Workspace, stamp: list[object]) -> tuple[list[Lesson], str]:
+    """The workspace's lessons and their key, kept in `model/key.json` under `stamp` (taken
+    before the marks were read: a write meanwhile makes the next stamp differ)."""
+    found = lessons(ws)
+    key = lessons_key(found)
     with suppress(OSError):  # only a cache: a read-only workspace works it out every time
+        path = ws.home / KEY_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps({"stamp": stamp, "key": key}) + "\n")
-    return key
+    return found, key
 
 
 def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> list[Example]:
@@ -200,13 +217,14 @@ def saved_model(ws: Workspace) -> Model | None:
 
 def fresh_model(ws: Workspace) -> Model:
     """The workspace's model, trained again and saved first if the marks changed since."""
-    key = model_key(ws)
     saved = saved_model(ws)
-    if saved is not None and saved.key == key:
+    stamp = _stamp(ws)
+    if saved is not None and saved.key == _kept_key(ws, stamp):
         return saved
+    found, key = _lessons_and_key(ws, stamp)
+    if saved is not None and saved.key == key:
+        return saved  # what changed teaches nothing
     path = ws.home / MODEL_FILE
-    found = lessons(ws)
-    key = lessons_key(found)  # what it is trained on, should the marks have changed since
     taught = workspace_examples(ws, found)
     if not taught:
         path.unlink(missing_ok=True)
