@@ -28,7 +28,7 @@ from annotations.workspace import Workspace
 SEEDS = Path(__file__).parent.parent / "seeds"
 MARKS = 10_000
 TARGET = 2.0
-RUNS = 3
+RUNS = 5
 TAGS = ("achievement", "shortcoming", "plan")
 T = TypeVar("T")
 
