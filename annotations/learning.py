@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from annotations.workspace import Workspace
 
 MODEL_FILE = Path("model") / "suggest.json"
-EXAMPLES_FILE = Path("model") / "examples.json"
+EXAMPLES_DIR = Path("model") / "examples"
 KEY_FILE = Path("model") / "key.json"
 
 
@@ -145,7 +145,7 @@ def _lessons_and_key(ws: Workspace, stamp: list[object]) -> tuple[list[Lesson], 
     with suppress(OSError):  # only a cache: a read-only workspace works it out every time
         path = ws.home / KEY_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps({"stamp": stamp, "key": key}) + "\n")
+        atomic_write_text(path, json.dumps({"stamp": stamp, "key": key}) + "\n", durable=False)
     return found, key
 
 
@@ -153,28 +153,47 @@ def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> 
     """The reviewers' decisions in the workspace as examples (marked as marks), from
     `found` (default: the workspace's lessons now).
 
-    A report's examples are kept in `model/examples.json` under its lesson's key, so training
-    again after one mark reads one report again, not all.
+    A report's examples are kept under its lesson's key in `model/examples/<report id>.json`
+    and, while the workspace is open, in `ws.taught`: training again after one mark reads
+    one report again and writes one file.
     """
     found = lessons(ws) if found is None else found
-    cache_path = ws.home / EXAMPLES_FILE
-    kept_rows = _read_json(cache_path)
-    fresh: dict[str, object] = {}
+    folder = ws.home / EXAMPLES_DIR
     out: list[Example] = []
     for lesson in found:
-        kept = kept_rows.get(lesson.report_id)
-        if isinstance(kept, dict) and kept.get("key") == lesson.key:
-            rows = kept["examples"]
-            out += [replace(example_from_json(row), mark=True) for row in rows]
-        else:
+        made = _kept_examples(ws, lesson)
+        if made is None:
             made = _report_examples(ws.report(lesson.report_id), lesson.marks, lesson.refused)
             rows = [example_to_json(e) for e in made]
-            out += made
-        fresh[lesson.report_id] = {"key": lesson.key, "examples": rows}
-    if fresh != kept_rows:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(cache_path, json.dumps(fresh, ensure_ascii=False) + "\n")
+            with suppress(OSError):  # only a cache
+                folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(folder / f"{lesson.report_id}.json", json.dumps(
+                    {"key": lesson.key, "examples": rows}, ensure_ascii=False) + "\n",
+                    durable=False)
+        ws.taught[lesson.report_id] = (lesson.key, made)
+        out += made
+    teaching = {lesson.report_id for lesson in found}
+    for report_id in set(ws.taught) - teaching:
+        del ws.taught[report_id]
+    for path in folder.glob("*.json"):
+        if path.stem not in teaching:
+            path.unlink(missing_ok=True)
     return out
+
+
+def _kept_examples(ws: Workspace, lesson: Lesson) -> list[Example] | None:
+    """A report's examples as last made for this lesson, or None."""
+    memo = ws.taught.get(lesson.report_id)
+    if memo is not None and memo[0] == lesson.key:
+        return memo[1]
+    kept = _read_json(ws.home / EXAMPLES_DIR / f"{lesson.report_id}.json")
+    rows = kept.get("examples")
+    if kept.get("key") != lesson.key or not isinstance(rows, list):
+        return None
+    try:
+        return [replace(example_from_json(row), mark=True) for row in rows]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a damaged cache is made again
 
 
 def _read_json(path: Path) -> dict[str, object]:
@@ -233,7 +252,8 @@ def fresh_model(ws: Workspace) -> Model:
         return replace(base_model(), key=key)
     model = train([*load_examples(), *taught], key=key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(model.to_json()) + "\n")
+    # a cache, as the examples are: trained again when lost
+    atomic_write_text(path, json.dumps(model.to_json()) + "\n", durable=False)
     return model
 
 

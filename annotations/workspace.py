@@ -46,7 +46,7 @@ from annotations.export import (
 )
 from annotations.follow import Decision, FollowUp, Passage, follow
 from annotations.fsutil import atomic_write_text, remove_stale_temporaries
-from annotations.learner import Model, suggest_learned
+from annotations.learner import Example, Model, suggest_learned
 from annotations.learning import current_model, fresh_model, model_key
 from annotations.library import (
     PROJECTS,
@@ -136,6 +136,8 @@ class Workspace:
         # the last matching of each pair of reports, with the passages it matched
         self._followed: dict[tuple[str, str], tuple[Matched, list[FollowUp]]] = {}
         self._model: Model | None = None
+        # the examples each report last taught the learned reader, with their key (learning.py)
+        self.taught: dict[str, tuple[str, list[Example]]] = {}
         # the command line trains a stale model before suggesting; the app trains it in the
         # background and suggests with the last one meanwhile
         self.train_on_demand = True

@@ -25,7 +25,7 @@ from annotations.learner import (
     suggest_learned,
     train,
 )
-from annotations.learning import MODEL_FILE, model_key, workspace_examples
+from annotations.learning import EXAMPLES_DIR, MODEL_FILE, model_key, workspace_examples
 from annotations.model import Tag
 from annotations.suggest import read_report
 from annotations.workspace import Workspace
@@ -163,4 +163,22 @@ def test_the_model_key_follows_only_what_the_model_learns_from(ws: Workspace) ->
     target = ws.suggestions(rid)[5]
     ws.reject_suggestion(rid, target.start, target.end)
     assert ws.model_stale() and ws.model().key != model.key
+
+
+def test_each_reports_examples_are_kept_and_read_back(ws: Workspace) -> None:
+    rid, other = ws.resolve("常州").id, ws.resolve("长海").id
+    for report_id, tag in ((rid, "plan"), (other, "achievement")):
+        spans = ws.report(report_id).sentences[30:33]
+        ws.annotate_many({"report_id": report_id, "start": s.start, "end": s.end, "tag": tag}
+                         for s in spans)
+    taught = workspace_examples(ws)
+    folder = ws.home / EXAMPLES_DIR
+    assert sorted(p.name for p in folder.glob("*.json")) == sorted([f"{rid}.json",
+                                                                    f"{other}.json"])
+    assert workspace_examples(Workspace.open(ws.home, reviewer="x")) == taught  # from files
+    (folder / f"{other}.json").write_text("{damaged", encoding="utf-8")
+    assert workspace_examples(Workspace.open(ws.home, reviewer="x")) == taught  # made again
+    ws.undo()  # the marks on the other report
+    assert {e.tag for e in workspace_examples(ws)} == {"plan"}
+    assert [p.name for p in folder.glob("*.json")] == [f"{rid}.json"]
 
