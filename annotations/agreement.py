@@ -30,7 +30,7 @@ from itertools import combinations
 from typing import Any
 
 from annotations.errors import UserError
-from annotations.model import Annotation, Report, Span, Tag
+from annotations.model import Annotation, Report, ReportMeta, Span, Tag
 from annotations.reliability import (
     ConfusionMatrix,
     Unitizing,
@@ -80,7 +80,9 @@ LABELS = (*(t.value for t in Tag), NONE)
 ReportMarks = tuple[Report, Sequence[Annotation]]
 
 
-def live_marks(report: Report, annotations: Iterable[Annotation]) -> list[Annotation]:
+def live_marks(
+    report: Report | ReportMeta, annotations: Iterable[Annotation]
+) -> list[Annotation]:
     """The marks of `report` that count: neither deleted nor orphaned, and placed on its
     current text (a mark still waiting to be re-anchored points into another one)."""
     return [

@@ -6,27 +6,41 @@ folded to 0), the role of the part it sits in, the rules' tag and kinds of evide
 in the report it is (tenth of the text), and gives achievement, shortcoming, plan or none.
 Sentences the rules leave untagged (headings, titles, web chrome, framing…) stay untagged.
 
-It is trained (scikit-learn, imported only here and only to train) on the bundled labelled
-sentences (`base_examples.json`: the seeds and the corpus's dev reports) plus the workspace's
-marks (each marked sentence labelled with the tag covering most of it) and rejected
-suggestions (labelled none). Features are hashed with CRC-32, so training is deterministic and
-a model is a small table of weights; predicting needs neither scikit-learn nor numpy.
+It is trained on the bundled labelled sentences (`base_examples.json`: the seeds and the
+corpus's dev reports) plus the workspace's marks (each marked sentence labelled with the tag
+covering most of it) and rejected suggestions (labelled none). The fit minimises what
+scikit-learn's LogisticRegression minimises, the way it does (SciPy's L-BFGS-B; numpy and
+SciPy are imported only here and only to train): importing scikit-learn alone took half of
+the two seconds training may take. Features are hashed with CRC-32, so training is
+deterministic and a model is a small table of weights; predicting needs neither numpy nor
+SciPy.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import warnings
 import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotations.model import Report, Tag
-from annotations.suggest import Reading, Suggestion, heading_suggestions, read_report, weigh
+from annotations.suggest import (
+    Reading,
+    Suggestion,
+    heading_suggestions,
+    read_report,
+    rule_tag,
+    weigh,
+)
+
+if TYPE_CHECKING:  # numpy and SciPy are imported only to train
+    import numpy as np
+    from scipy.sparse import csr_matrix
 
 BITS = 18
 MASK = (1 << BITS) - 1
@@ -64,7 +78,7 @@ class Example:
 
 def context_of(reading: Reading, length: int) -> Context:
     """The learner's view of a sentence the rules read."""
-    tag = weigh(reading).tag
+    tag = rule_tag(reading)
     return Context(
         role=str(reading.role),
         rule="none" if tag is None else tag.value,
@@ -159,50 +173,106 @@ class Model:
                    str(data.get("key", "")))
 
 
-def train(examples: Sequence[Example], key: str = "") -> Model:
-    """A model fitted on `examples` (deterministic: same examples, same weights)."""
-    import numpy as np  # imported here: only training needs them
-    from scipy.sparse import csr_matrix
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
+@dataclass(frozen=True)
+class Design:
+    """Examples as the fit reads them: a sparse row of feature counts per example, with a
+    column per feature seen twice or more, and each example's label and weight."""
 
-    indptr: list[int] = [0]
+    matrix: csr_matrix  # examples × columns; a repeated feature is one more entry
+    columns: np.ndarray  # the feature index of each column, ascending
+    present: np.ndarray  # the indices in LABELS of the labels the examples have, ascending
+    targets: np.ndarray  # each example's label, as an index into `present`
+    weight: np.ndarray  # each example's weight: MARK_WEIGHT for a mark, else 1
+
+
+def design(examples: Sequence[Example]) -> Design:
+    """The examples as a matrix for `fit`."""
+    import numpy as np  # imported here: only training needs numpy and SciPy
+    from scipy.sparse import csr_matrix
+
+    indptr = [0]
     indices: list[int] = []
     for example in examples:
         indices += features(example.text, example.context)  # repeats count, as in scores
         indptr.append(len(indices))
+    found = np.array(indices, dtype=np.int64)
     # only features seen twice or more get a column: the fit works on thousands of columns,
     # not 2**BITS, and a feature seen once teaches nothing general
-    found, columns, seen = np.unique(np.array(indices, dtype=np.int64), return_index=False,
-                                     return_inverse=True, return_counts=True)
-    keep = seen >= 2
-    used = found[keep]
-    matrix = csr_matrix((np.ones(len(indices)), columns, indptr),
-                        shape=(len(examples), len(found)))[:, keep]
-    labels = np.array([LABELS.index(e.tag) for e in examples])
-    present = sorted(set(labels.tolist()))
-    coef = np.zeros((len(LABELS), len(used)))
+    used = np.flatnonzero(np.bincount(found, minlength=1 << BITS) >= 2)
+    column = np.full(1 << BITS, -1, dtype=np.int64)
+    column[used] = np.arange(len(used))
+    columns = column[found]
+    kept = columns >= 0
+    rows = np.concatenate(([0], np.cumsum(kept)))[indptr]
+    matrix = csr_matrix((np.ones(int(kept.sum())), columns[kept], rows),
+                        shape=(len(examples), len(used)))
+    labels = np.array([LABELS.index(e.tag) for e in examples], dtype=np.int64)
+    present = np.unique(labels)
+    return Design(matrix, used, present, np.searchsorted(present, labels),
+                  np.array([MARK_WEIGHT if e.mark else 1.0 for e in examples]))
+
+
+def fit(found: Design) -> tuple[np.ndarray, np.ndarray]:
+    """The coefficients (labels present × columns) and intercepts of a multinomial logistic
+    regression: the weighted mean log loss plus ||coef||² / (2·C·Σweight), minimised by
+    SciPy's L-BFGS-B from zero as scikit-learn's LogisticRegression(C=C, max_iter=MAX_ITER)
+    does — the same weights (tests/test_learner.py) without the second it takes to import
+    scikit-learn."""
+    import numpy as np
+    from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
+
+    x, targets, weight = found.matrix, found.targets, found.weight
+    rows, width = x.shape
+    classes = len(found.present)
+    x_t = x.T.tocsr()  # the gradient's product, row by row
+    total = float(weight.sum())
+    penalty = 1.0 / (C * total)
+    truth = np.zeros((rows, classes))
+    truth[np.arange(rows), targets] = 1.0
+    weight_column = weight[:, None]
+
+    def loss_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
+        # w: each column's weight for every label, then the intercepts (labels contiguous)
+        both = w.reshape((width + 1, classes))
+        coef = both[:-1]
+        raw = x @ coef + both[-1]
+        top = raw.max(axis=1, keepdims=True)
+        exps = np.exp(raw - top)
+        sums = exps.sum(axis=1, keepdims=True)
+        pointwise = np.log(sums[:, 0]) + top[:, 0] - raw[np.arange(rows), targets]
+        loss = float((pointwise * weight).sum() / total) + 0.5 * penalty * float(
+            np.sum(coef * coef))
+        slope = (exps / sums - truth) * weight_column / total
+        grad = np.empty_like(both)
+        grad[:-1] = x_t @ slope + penalty * coef
+        grad[-1] = slope.sum(axis=0)
+        return loss, grad.ravel()
+
+    # threads fight over a small problem (8x slower on 2 cores); stopping after MAX_ITER
+    # steps is deliberate
+    with threadpool_limits(1):
+        result = minimize(loss_gradient, np.zeros((width + 1) * classes), method="L-BFGS-B",
+                          jac=True, options={"maxiter": MAX_ITER, "maxls": 50, "gtol": 1e-4,
+                                             "ftol": 64 * np.finfo(float).eps})
+    both = result.x.reshape((width + 1, classes))
+    return both[:-1].T, both[-1]
+
+
+def train(examples: Sequence[Example], key: str = "") -> Model:
+    """A model fitted on `examples` (deterministic: same examples, same weights)."""
+    import numpy as np
+
+    found = design(examples)
+    coef, fitted = fit(found)
+    weights = np.zeros((len(found.columns), len(LABELS)), dtype=np.float32)
+    weights[:, found.present] = coef.T
     intercept = np.full(len(LABELS), -30.0)  # a label never seen is never predicted
-    if len(present) == 1:
-        intercept[present[0]] = 0.0
-    else:
-        fitted = LogisticRegression(C=C, max_iter=MAX_ITER)
-        weight = np.array([MARK_WEIGHT if e.mark else 1.0 for e in examples])
-        # threads fight over a small problem (8x slower on 2 cores); stopping after MAX_ITER
-        # steps is deliberate, so its warning says nothing
-        with threadpool_limits(1), warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            fitted.fit(matrix, labels, sample_weight=weight)
-        if len(present) == 2:  # scikit-learn gives one row for two labels: split it evenly
-            coef[present] = [-fitted.coef_[0] / 2, fitted.coef_[0] / 2]
-            intercept[present] = [-fitted.intercept_[0] / 2, fitted.intercept_[0] / 2]
-        else:
-            coef[present], intercept[present] = fitted.coef_, fitted.intercept_
-    weights = array("f", coef.T.astype(np.float32).ravel().tolist())
+    intercept[found.present] = fitted
     marks = sum(e.mark for e in examples)
-    return Model(tuple(float(v) for v in intercept), {int(i): k for k, i in enumerate(used)},
-                 weights, len(examples), marks, key)
+    return Model(tuple(float(v) for v in intercept),
+                 {int(i): k for k, i in enumerate(found.columns)},
+                 array("f", weights.ravel().tobytes()), len(examples), marks, key)
 
 
 # -- examples --------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Examples: every sentence a reviewer marked (the tag covering most of it; the `su
 reviewer's stored suggestions are not a reviewer's decision and teach nothing), and every
 rejected suggestion's sentence nobody marked, as "none". Together with the bundled examples
 they train the workspace's model, saved as `model/suggest.json` with a key of what it was
-trained on (the store's stamp, the rejection files): a model whose key no longer matches is
-stale and is trained again.
+trained on (per report: the text version, title and year the rules read, the live marks and
+the rejected passages; and the bundled examples): a model whose key no longer matches is stale
+and is trained again. Other writes (a follow-through decision, a correction of another field
+or of a report nobody marked) leave the key as it is.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.errors import UserError
 from annotations.fsutil import atomic_write_text
 from annotations.learner import (
+    BASE_EXAMPLES,
+    VERSION,
     Example,
     Model,
     base_model,
@@ -37,29 +42,37 @@ if TYPE_CHECKING:
     from annotations.workspace import Workspace
 
 MODEL_FILE = Path("model") / "suggest.json"
-EXAMPLES_FILE = Path("model") / "examples.json"
+EXAMPLES_DIR = Path("model") / "examples"
+KEY_FILE = Path("model") / "key.json"
 
 
 def _rejection_files(home: Path) -> list[Path]:
     return sorted((home / "suggest").glob("*.json"))
 
 
-def model_key(ws: Workspace) -> str:
-    """What a model of this workspace depends on, as a short hash."""
-    files = []
-    for path in _rejection_files(ws.home):
-        stat = path.stat()
-        files.append([path.name, stat.st_mtime_ns, stat.st_size])
-    raw = json.dumps([ws.store_stamp(), files])
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class Lesson:
+    """What one report teaches: the text version, title and year the rules read it with,
+    its reviewers' live marks, and the passages rejected on it."""
+
+    report_id: str
+    reading: tuple[str, str, int | None]
+    marks: tuple[Annotation, ...]
+    refused: frozenset[str]
+
+    @cached_property
+    def key(self) -> str:
+        """A short hash of everything the report's examples are made of (the bundled
+        examples change whenever the rules' reading does: tests/test_learner.py)."""
+        marks = sorted((m.start, m.end, m.tag.value, m.reviewer) for m in self.marks)
+        raw = json.dumps([_bundled(), self.reading, marks, sorted(self.refused)],
+                         ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def workspace_examples(ws: Workspace) -> list[Example]:
-    """The reviewers' decisions in the workspace as examples (marked as marks).
-
-    A report's examples are kept in `model/examples.json` under a key of its text and its
-    marks and rejections, so training again after one mark reads one report again, not all.
-    """
+def lessons(ws: Workspace) -> list[Lesson]:
+    """What each report of the workspace teaches, by report id (reports that teach nothing
+    are left out); reads the marks, never a report's text."""
     from annotations.agreement import live_marks  # it imports the workspace
 
     rejected: dict[str, set[str]] = {}
@@ -70,31 +83,117 @@ def workspace_examples(ws: Workspace) -> list[Example]:
     for mark in ws.annotations():
         if mark.reviewer != REVIEWER:
             marks_by_report.setdefault(mark.report_id, []).append(mark)
-    cache_path = ws.home / EXAMPLES_FILE
-    cache = _read_json(cache_path)
-    fresh: dict[str, object] = {}
-    out: list[Example] = []
+    index = ws.index()
+    out = []
     for report_id in sorted(set(marks_by_report) | set(rejected)):
-        try:
-            report = ws.report(report_id)
-        except UserError:
+        meta = index.get(report_id)
+        if meta is None:
             continue  # a rejection of a report that is no longer here
-        marks = live_marks(report, marks_by_report.get(report_id, []))
-        refused = rejected.get(report_id, set())
-        key = hashlib.sha256(json.dumps([
-            report.sha256, sorted((m.start, m.end, m.tag.value, m.reviewer) for m in marks),
-            sorted(refused)], ensure_ascii=False).encode()).hexdigest()[:16]
-        kept = cache.get(report_id)
-        if isinstance(kept, dict) and kept.get("key") == key:
-            rows = kept["examples"]
-        else:
-            rows = [example_to_json(e) for e in _report_examples(report, marks, refused)]
-        fresh[report_id] = {"key": key, "examples": rows}
-        out += [replace(example_from_json(row), mark=True) for row in rows]
-    if fresh != cache:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(cache_path, json.dumps(fresh, ensure_ascii=False) + "\n")
+        marks = tuple(live_marks(meta, marks_by_report.get(report_id, [])))
+        refused = frozenset(rejected.get(report_id, ()))
+        if marks or refused:
+            out.append(Lesson(report_id, (meta.sha256, meta.title, meta.year), marks, refused))
     return out
+
+
+@cache
+def _bundled() -> str:
+    """What the model learns besides the workspace: the bundled examples (read once)."""
+    return f"{VERSION}:{hashlib.sha256(BASE_EXAMPLES.read_bytes()).hexdigest()[:16]}"
+
+
+def lessons_key(found: Sequence[Lesson]) -> str:
+    """The key of a model trained on these lessons and the bundled examples."""
+    raw = json.dumps([_bundled(), [(x.report_id, x.key) for x in found]])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def model_key(ws: Workspace) -> str:
+    """The key of the model the workspace's marks and rejections make now.
+
+    Working it out reads every mark, so it is kept in `model/key.json` under a stamp of the
+    store, the report index and the rejection files (a few `stat`s): while none of them
+    changed, the key is read back; after a write that teaches nothing, it comes out the same.
+    """
+    stamp = _stamp(ws)
+    return _kept_key(ws, stamp) or _lessons_and_key(ws, stamp)[1]
+
+
+def _kept_key(ws: Workspace, stamp: list[object]) -> str | None:
+    kept = _read_json(ws.home / KEY_FILE)
+    key = kept.get("key")
+    return key if kept.get("stamp") == stamp and isinstance(key, str) else None
+
+
+def _stamp(ws: Workspace) -> list[object]:
+    files = []
+    for path in _rejection_files(ws.home):
+        stat = path.stat()
+        files.append([path.name, stat.st_mtime_ns, stat.st_size])
+    # as it reads back from the file (lists, not tuples)
+    raw = json.dumps([_bundled(), ws.store_stamp(), ws.library.stamp(), files])
+    stamp = json.loads(raw)
+    assert isinstance(stamp, list)
+    return stamp
+
+
+def _lessons_and_key(ws: Workspace, stamp: list[object]) -> tuple[list[Lesson], str]:
+    """The workspace's lessons and their key, kept in `model/key.json` under `stamp` (taken
+    before the marks were read: a write meanwhile makes the next stamp differ)."""
+    found = lessons(ws)
+    key = lessons_key(found)
+    with suppress(OSError):  # only a cache: a read-only workspace works it out every time
+        path = ws.home / KEY_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({"stamp": stamp, "key": key}) + "\n", durable=False)
+    return found, key
+
+
+def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> list[Example]:
+    """The reviewers' decisions in the workspace as examples (marked as marks), from
+    `found` (default: the workspace's lessons now).
+
+    A report's examples are kept under its lesson's key in `model/examples/<report id>.json`
+    and, while the workspace is open, in `ws.taught`: training again after one mark reads
+    one report again and writes one file.
+    """
+    found = lessons(ws) if found is None else found
+    folder = ws.home / EXAMPLES_DIR
+    out: list[Example] = []
+    for lesson in found:
+        made = _kept_examples(ws, lesson)
+        if made is None:
+            made = _report_examples(ws.report(lesson.report_id), lesson.marks, lesson.refused)
+            rows = [example_to_json(e) for e in made]
+            with suppress(OSError):  # only a cache
+                folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(folder / f"{lesson.report_id}.json", json.dumps(
+                    {"key": lesson.key, "examples": rows}, ensure_ascii=False) + "\n",
+                    durable=False)
+        ws.taught[lesson.report_id] = (lesson.key, made)
+        out += made
+    teaching = {lesson.report_id for lesson in found}
+    for report_id in set(ws.taught) - teaching:
+        del ws.taught[report_id]
+    for path in folder.glob("*.json"):
+        if path.stem not in teaching:
+            path.unlink(missing_ok=True)
+    return out
+
+
+def _kept_examples(ws: Workspace, lesson: Lesson) -> list[Example] | None:
+    """A report's examples as last made for this lesson, or None."""
+    memo = ws.taught.get(lesson.report_id)
+    if memo is not None and memo[0] == lesson.key:
+        return memo[1]
+    kept = _read_json(ws.home / EXAMPLES_DIR / f"{lesson.report_id}.json")
+    rows = kept.get("examples")
+    if kept.get("key") != lesson.key or not isinstance(rows, list):
+        return None
+    try:
+        return [replace(example_from_json(row), mark=True) for row in rows]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a damaged cache is made again
 
 
 def _read_json(path: Path) -> dict[str, object]:
@@ -106,7 +205,7 @@ def _read_json(path: Path) -> dict[str, object]:
 
 
 def _report_examples(
-    report: Report, marks: Sequence[Annotation], refused: set[str]
+    report: Report, marks: Sequence[Annotation], refused: frozenset[str]
 ) -> list[Example]:
     """One report's examples: each reviewer's label of each sentence they marked, and the
     rejected sentences nobody marked, as none."""
@@ -139,18 +238,22 @@ def saved_model(ws: Workspace) -> Model | None:
 
 def fresh_model(ws: Workspace) -> Model:
     """The workspace's model, trained again and saved first if the marks changed since."""
-    key = model_key(ws)
     saved = saved_model(ws)
-    if saved is not None and saved.key == key:
+    stamp = _stamp(ws)
+    if saved is not None and saved.key == _kept_key(ws, stamp):
         return saved
+    found, key = _lessons_and_key(ws, stamp)
+    if saved is not None and saved.key == key:
+        return saved  # what changed teaches nothing
     path = ws.home / MODEL_FILE
-    taught = workspace_examples(ws)
+    taught = workspace_examples(ws, found)
     if not taught:
         path.unlink(missing_ok=True)
         return replace(base_model(), key=key)
     model = train([*load_examples(), *taught], key=key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(model.to_json()) + "\n")
+    # a cache, as the examples are: trained again when lost
+    atomic_write_text(path, json.dumps(model.to_json()) + "\n", durable=False)
     return model
 
 

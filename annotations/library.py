@@ -254,7 +254,7 @@ class ReportLibrary:
         self.folder = folder
         self._index_path = folder / "index.json"
         self._index: ReportIndex | None = None
-        self._index_stamp: tuple[int, int] | None = None
+        self._index_stamp: tuple[int, int, int] | None = None
         self._cache: dict[str, Report] = {}
 
     def lock(self) -> folder_lock:
@@ -281,15 +281,23 @@ class ReportLibrary:
 
     # -- the index -----------------------------------------------------------------------
 
-    def index(self) -> ReportIndex:
-        """Every report's metadata by id, re-read only when another process changed it."""
+    def stamp(self) -> tuple[int, int, int] | None:
+        """A token that changes whenever any process changed the index (a report imported,
+        a new version, a report removed; each write is a new file): one `os.stat`; None when
+        there is no index."""
         try:
             info = self._index_path.stat()
         except FileNotFoundError:
-            return ReportIndex({}, {})
+            return None
         except OSError as exc:
             raise self._unreadable_index(exc) from exc
-        stamp = (info.st_mtime_ns, info.st_size)
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def index(self) -> ReportIndex:
+        """Every report's metadata by id, re-read only when another process changed it."""
+        stamp = self.stamp()
+        if stamp is None:
+            return ReportIndex({}, {})
         if self._index is None or stamp != self._index_stamp:
             try:
                 self._index = parse_index(self._index_path.read_bytes())
@@ -310,8 +318,7 @@ class ReportLibrary:
         atomic_write_text(self._index_path,
                           json.dumps(written.rows(), ensure_ascii=False, indent=1) + "\n")
         self._index = written
-        info = self._index_path.stat()
-        self._index_stamp = (info.st_mtime_ns, info.st_size)
+        self._index_stamp = self.stamp()
 
     def reports(self) -> list[ReportMeta]:
         """Every report's metadata, sorted by title (no report text is read)."""

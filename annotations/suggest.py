@@ -259,10 +259,8 @@ def read_report(report: Report) -> list[Reading]:
 # -- weighing ----------------------------------------------------------------------------------
 
 
-def weigh(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Suggestion:
-    """The suggestion a reading gives under `weights`."""
-    if reading.untagged is not None:
-        return Suggestion(reading.start, reading.end, None, 1.0, reading.untagged)
+def _weighed(reading: Reading, weights: Weights) -> tuple[Tag, dict[Tag, float]]:
+    """The heaviest tag of a reading's evidence, and each tag's weight."""
     totals = {tag: 0.0 for tag in Tag}
     for item in reading.evidence:
         totals[item.tag] += max(0.0, weights.of(item.kind))
@@ -272,6 +270,22 @@ def weigh(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Suggestion:
     if Tag.SHORTCOMING in own and tag is not Tag.SHORTCOMING and tag not in own:
         tag = Tag.SHORTCOMING  # a problem named in a review or tasks part by a sentence that
         # reports nothing done there, or plans nothing
+    return tag, totals
+
+
+def rule_tag(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Tag | None:
+    """The tag of `weigh`'s suggestion, without working out its score and reason."""
+    if reading.untagged is not None:
+        return None
+    tag, totals = _weighed(reading, weights)
+    return tag if totals[tag] > 0 else None
+
+
+def weigh(reading: Reading, weights: Weights = DEFAULT_WEIGHTS) -> Suggestion:
+    """The suggestion a reading gives under `weights`."""
+    if reading.untagged is not None:
+        return Suggestion(reading.start, reading.end, None, 1.0, reading.untagged)
+    tag, totals = _weighed(reading, weights)
     if totals[tag] <= 0:
         return Suggestion(reading.start, reading.end, None, 0.5, "no evidence")
     norm = sum(math.exp(v) for v in totals.values())

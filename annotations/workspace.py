@@ -58,7 +58,7 @@ from annotations.store import (
 if TYPE_CHECKING:  # the rest is imported where it is used: a command pays only for its own
     from annotations.export import MergeResult, NativeExport, NativeRecords
     from annotations.follow import Decision, FollowUp, Passage
-    from annotations.learner import Model
+    from annotations.learner import Example, Model
     from annotations.lookup import Hit
     from annotations.suggest import Suggestion
     from annotations.sync import SyncResult
@@ -138,6 +138,8 @@ class Workspace:
         # the last matching of each pair of reports, with the passages it matched
         self._followed: dict[tuple[str, str], tuple[Matched, list[FollowUp]]] = {}
         self._model: Model | None = None
+        # the examples each report last taught the learned reader, with their key (learning.py)
+        self.taught: dict[str, tuple[str, list[Example]]] = {}
         # the command line trains a stale model before suggesting; the app trains it in the
         # background and suggests with the last one meanwhile
         self.train_on_demand = True

@@ -47,7 +47,7 @@ def test_cli_without_app_does_not_import_textual(tmp_path: Path) -> None:
 
 
 def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Path) -> None:
-    """scikit-learn (and numpy under it) cost seconds to import: only training loads them."""
+    """numpy and SciPy cost most of a second to import: only training loads them."""
     code = (
         "import sys, contextlib, io\n"
         "from tui.cli import main\n"

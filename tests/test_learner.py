@@ -4,6 +4,7 @@ taught by marks and by rejected suggestions."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -12,15 +13,19 @@ from hypothesis import strategies as st
 
 from annotations.learner import (
     BASE_MODEL,
+    MAX_ITER,
+    C,
     Example,
     Model,
     base_model,
     context_of,
+    design,
+    fit,
     load_examples,
     suggest_learned,
     train,
 )
-from annotations.learning import MODEL_FILE, workspace_examples
+from annotations.learning import EXAMPLES_DIR, MODEL_FILE, model_key, workspace_examples
 from annotations.model import Tag
 from annotations.suggest import read_report
 from annotations.workspace import Workspace
@@ -46,6 +51,25 @@ def test_the_bundled_examples_begin_with_the_seeds_as_the_rules_read_them(
 ) -> None:
     seeds = examples(seed_cases(tmp_path))
     assert bundled[: len(seeds)] == seeds  # run `python -m benchmarks.base_model` if not
+
+
+@pytest.mark.parametrize("marks", [0, 40])
+def test_the_fit_is_scikit_learns_logistic_regression(bundled: list[Example], marks: int) -> None:
+    """`fit` minimises scikit-learn's objective its way: the same weights, without the import."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    taught = [Example(e.text, e.context, "plan", mark=True) for e in bundled[-marks:][:marks]]
+    found = design([*bundled[:400], *taught])
+    coef, intercept = fit(found)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # it stops after MAX_ITER steps, as ours does
+        reference = LogisticRegression(C=C, max_iter=MAX_ITER).fit(
+            found.matrix, found.targets, sample_weight=found.weight)
+    assert np.allclose(coef, reference.coef_, rtol=0, atol=1e-7)
+    assert np.allclose(intercept, reference.intercept_, rtol=0, atol=1e-7)
+    assert np.abs(coef).max() > 0.1  # it learned something
 
 
 def test_a_model_reads_back_the_same(bundled: list[Example]) -> None:
@@ -109,3 +133,52 @@ def test_a_reviewer_teaches_a_tag_the_rules_miss(ws: Workspace) -> None:
     assert right >= 0.9 * len(chosen)
     assert all(s.tag is not None for s in suggest_learned(report, model) if s.reason
                .startswith("learned") and s.start == chosen[0].start)
+
+
+def test_the_model_key_follows_only_what_the_model_learns_from(ws: Workspace) -> None:
+    rid, other = ws.resolve("常州").id, ws.resolve("长海").id
+    sentences = ws.report(rid).sentences
+    ws.annotate(rid, sentences[40].start, sentences[40].end, Tag.SHORTCOMING)
+    model = ws.model()
+    trained = (ws.home / MODEL_FILE).stat().st_mtime_ns
+    stamp = ws.store_stamp()
+    # writes that teach nothing: a follow-through decision, a correction of a report nobody
+    # marked, a correction of a field the rules do not read
+    ws.decide_follow(other, rid, ws.plan_passages(other)[0], verdict="kept")
+    ws.correct(other, year="2013")
+    ws.correct(rid, issuer="常州市人民政府")
+    assert ws.store_stamp() != stamp
+    assert model_key(ws) == model.key and not ws.model_stale() and ws.model() is model
+    again = Workspace.open(ws.home, reviewer="other")
+    assert again.model().key == model.key
+    assert (ws.home / MODEL_FILE).stat().st_mtime_ns == trained  # not trained again
+    # what it learns from: the marks, the rejections, the year and title the rules read
+    ws.annotate(rid, sentences[41].start, sentences[41].end, Tag.PLAN)
+    assert ws.model_stale()
+    ws.undo()
+    assert model_key(ws) == model.key  # the same marks again
+    ws.correct(rid, year="2016")
+    assert ws.model_stale()
+    ws.undo()
+    target = ws.suggestions(rid)[5]
+    ws.reject_suggestion(rid, target.start, target.end)
+    assert ws.model_stale() and ws.model().key != model.key
+
+
+def test_each_reports_examples_are_kept_and_read_back(ws: Workspace) -> None:
+    rid, other = ws.resolve("常州").id, ws.resolve("长海").id
+    for report_id, tag in ((rid, "plan"), (other, "achievement")):
+        spans = ws.report(report_id).sentences[30:33]
+        ws.annotate_many({"report_id": report_id, "start": s.start, "end": s.end, "tag": tag}
+                         for s in spans)
+    taught = workspace_examples(ws)
+    folder = ws.home / EXAMPLES_DIR
+    assert sorted(p.name for p in folder.glob("*.json")) == sorted([f"{rid}.json",
+                                                                    f"{other}.json"])
+    assert workspace_examples(Workspace.open(ws.home, reviewer="x")) == taught  # from files
+    (folder / f"{other}.json").write_text("{damaged", encoding="utf-8")
+    assert workspace_examples(Workspace.open(ws.home, reviewer="x")) == taught  # made again
+    ws.undo()  # the marks on the other report
+    assert {e.tag for e in workspace_examples(ws)} == {"plan"}
+    assert [p.name for p in folder.glob("*.json")] == [f"{rid}.json"]
+
