@@ -87,7 +87,7 @@ async def test_sync_from_the_palette_and_the_time_in_the_status_bars(tmp_path: P
         assert isinstance(app.screen, ReviewScreen)
         assert {m.id for m in theirs} <= {m.id for m in app.screen.all_marks}
         status = app.screen.query_one("#status", StatusBar).text.plain
-        assert status.startswith(f" tester  {label} │")
+        assert status.startswith(f" tester  │ {label} │")
     pushed = subprocess.run(["git", "--git-dir", str(remote), "log", "-1", "--format=%an"],
                             capture_output=True, text=True, check=True).stdout
     assert pushed.strip()

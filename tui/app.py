@@ -95,8 +95,7 @@ class ShenyueApp(App[None]):
         self._saved_state = self.ws.load_state()
         self._stamp = self.ws.store_stamp()
         self.synced = synced_label(self.ws.last_synced())
-        if self.ws.model_stale():
-            self._learn_later()
+        self._learn_later()  # in the background: whether the model is stale reads every mark
         state = self._saved_state
         self._last_report, self._offsets = saved_positions(state)
         self.drafts = saved_drafts(state)
