@@ -184,9 +184,6 @@ class CompareScreen(Screen[None]):
             n=self.group + 1, total=len(self.groups), mode=mode)
         self.query_one("#compare-status", Static).update(Text(status))
 
-    def on_document_view_moved(self, event: DocumentView.Moved) -> None:
-        event.stop()
-
     def action_toggle_step(self) -> None:
         self.in_step = not self.in_step
         self._update_status()

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Tree
@@ -26,7 +27,6 @@ from tui.marks import (
     section_title_path,
     tag_label,
 )
-from tui.widgets.document import DocumentView
 from tui.widgets.lists import ListTree
 from tui.widgets.marking import MarkingDocument, short_quote
 from tui.widgets.marks_pane import MarksPane
@@ -67,7 +67,7 @@ class ReviewScreen(Screen[None]):
         self.report = report
         self.start_offset = offset
         # kept, not queried: the position is asked for even while the screen is torn down
-        self._document = MarkingDocument(report, id="document")
+        self._document = MarkingDocument(report, id="document", on_move=self._document_moved)
         self.all_marks: list[Annotation] = []
         self.shown_marks: list[Annotation] = []
         self.show_suggestions = False
@@ -245,8 +245,10 @@ class ReviewScreen(Screen[None]):
         self.notice = None
         self._update_status()
 
-    def on_document_view_moved(self, event: DocumentView.Moved) -> None:
-        event.stop()
+    def _document_moved(self) -> None:
+        """The cursor moved: the marks pane, status bar and outline follow at once, so that
+        they reach the terminal in the document's frame (a posted message or a deferred
+        scroll would paint them a frame later)."""
         self._update_marks_pane()
         self._update_status()
         section = self._current_section()
@@ -257,7 +259,10 @@ class ReviewScreen(Screen[None]):
         for node in self.outline_nodes():
             if node.data is section and section is not None:
                 if tree.cursor_node is not node:
-                    tree.move_cursor(node)
+                    tree.cursor_line = node.line
+                    tree.scroll_to_region(Region(0, node.line, tree.virtual_size.width, 1),
+                                          animate=False, immediate=True, origin_visible=False,
+                                          x_axis=False)
                 break
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Section]) -> None:

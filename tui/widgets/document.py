@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,7 +19,6 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -238,24 +237,20 @@ class DocumentView(ScrollView, can_focus=True):
                 show=False),
     ]
 
-    class Moved(Message):
-        """The sentence cursor moved."""
-
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
-
     def __init__(
         self,
         report: Report,
         ranges: Sequence[Span] | None = None,
         *,
+        on_move: Callable[[], None] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         localise_bindings(self)
         self.report = report
+        # called as the cursor moves, not posted: what it redraws joins the document's frame
+        self._on_move = on_move
         self.ranges = tuple(ranges) if ranges else (Span(0, len(report.text)),)
         self.hide_boilerplate = False
         self.marks: list[Annotation] = []
@@ -387,7 +382,7 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             self._redraw_spans([before, self.selection_span()])
         self.show_cursor()
-        self.post_message(self.Moved(self))
+        self._moved()
 
     def show_cursor(self) -> None:
         """Scroll so the selected sentences are on screen."""
@@ -592,7 +587,11 @@ class DocumentView(ScrollView, can_focus=True):
         self._mouse_span = self._selection_offsets(selection) if selection else None
         self._redraw()
         if self._mouse_span is not None:
-            self.post_message(self.Moved(self))
+            self._moved()
+
+    def _moved(self) -> None:
+        if self._on_move is not None:
+            self._on_move()
 
     # -- drawing -----------------------------------------------------------------------------
 
