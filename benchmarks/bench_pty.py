@@ -50,11 +50,13 @@ def quantile(values: Sequence[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
-def time_start(app: App) -> tuple[float, PtyProcess]:
-    """Seconds from starting `app` to the last byte of its first quiet screen."""
+def time_start(app: App) -> tuple[float, float, PtyProcess]:
+    """Seconds from starting `app` to the last byte of its first quiet screen, and the
+    processor seconds it used by then (what a quiet machine would take, roughly)."""
     term = PtyProcess(app.args, shenyue_env())
     term.read_until(app.ready, timeout=60)
-    return term.settle(START_QUIET) - term.started, term
+    settled = term.settle(START_QUIET) - term.started
+    return settled, term.cpu_seconds(), term
 
 
 def time_keys(term: PtyProcess, app: App) -> dict[str, str]:
@@ -78,11 +80,12 @@ def time_keys(term: PtyProcess, app: App) -> dict[str, str]:
 
 def measure(app: App) -> None:
     """Print the start and per-key figures of `app`."""
-    starts = []
+    starts, cpus = [], []
     term = None
     for run in range(START_RUNS):
-        took, term = time_start(app)
+        took, cpu, term = time_start(app)
         starts.append(took)
+        cpus.append(cpu)
         if run < START_RUNS - 1:
             term.stop()
     assert term is not None
@@ -91,7 +94,8 @@ def measure(app: App) -> None:
     finally:
         term.stop()
     print(f"{app.name}: start to a quiet first screen {statistics.median(starts):.2f} s "
-          f"(median of {START_RUNS}: {', '.join(f'{s:.2f}' for s in starts)})", flush=True)
+          f"(median of {START_RUNS}: {', '.join(f'{s:.2f}' for s in starts)}; processor time "
+          f"{statistics.median(cpus):.2f} s)", flush=True)
     for timed, line in lines.items():
         print(f"   {timed:<8} {line}", flush=True)
 

@@ -98,6 +98,12 @@ class PtyProcess:
         last = self.last_byte - sent if data else float("inf")
         return Burst(sent, first, last, data.count(FRAME_START), data)
 
+    def cpu_seconds(self) -> float:
+        """The processor time the program has used so far (user + system, from /proc)."""
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def finish(self, timeout: float = 20.0) -> tuple[int, bytes]:
         """Read to the end; the exit code and everything written."""
         deadline = time.monotonic() + timeout

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import ClassVar
 
 from rich.cells import cell_len, get_character_cell_size
@@ -110,6 +111,18 @@ def paragraphs(text: str, ranges: Sequence[Span]) -> list[Line]:
     return out
 
 
+class _CellWidths(dict[str, int]):
+    """The cell width of each character met so far (a dict lookup is several times quicker
+    than asking Rich again for every character of a long report)."""
+
+    def __missing__(self, char: str) -> int:
+        self[char] = found = get_character_cell_size(char)
+        return found
+
+
+CELL_WIDTHS = _CellWidths()
+
+
 def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
     """Visual lines of at most `width` cells, by cell width (a CJK character takes two)."""
     width = max(width, 2)
@@ -120,20 +133,17 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
             append((start, end))
             continue
         chunk = text[start:end]
-        if cell_len(chunk) <= width:
-            append((start, end))
-            continue
-        line_start, used, index = 0, 0, 0
-        while index < len(chunk):
-            cells = get_character_cell_size(chunk[index])
-            if used + cells > width and index > line_start:
-                cut = line_break(chunk, line_start, index)
-                append((start + line_start, start + cut))
-                # measure what moved to the next line again: it may not fit beside this char
-                line_start, used, index = cut, 0, cut
-                continue
-            used += cells
-            index += 1
+        # cells[i]: the width of chunk[:i + 1]; a line ends before the first char past the width
+        cells = list(accumulate(map(CELL_WIDTHS.__getitem__, chunk)))
+        line_start, used = 0, 0
+        while True:
+            index = bisect_right(cells, used + width, line_start)
+            if index >= len(chunk):
+                break
+            # a char wider than the whole line still takes one line of its own
+            cut = line_break(chunk, line_start, max(index, line_start + 1))
+            append((start + line_start, start + cut))
+            line_start, used = cut, cells[cut - 1]
         append((start + line_start, end))
     return lines
 
@@ -333,10 +343,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(width, len(layout.lines))
 
-    def on_mount(self) -> None:
-        self._relayout()
-
     def on_resize(self) -> None:
+        """Lay the text out at the width the widget got (the first time too: wrapping a long
+        report at a width guessed before the first layout would cost as much again)."""
         self._relayout()
         self.show_cursor()
 
