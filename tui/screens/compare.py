@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.model import Annotation, Report, Section, Span, Tag
 from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, tag_label
 from tui.widgets.document import DocumentView
+from tui.widgets.footer import KeyFooter
 from tui.widgets.marking import MarkingDocument
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Horizontal(id="columns")
         yield Static(id="compare-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self._show_group()

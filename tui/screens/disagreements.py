@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from annotations.agreement import (
     SentenceVerdict,
@@ -24,6 +24,7 @@ from annotations.model import Report, Tag
 from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, tag_label
 from tui.widgets.document import printable
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class DisagreementScreen(Screen[int | None]):
                      id="disagree-title")
         yield ListTable(id="verdicts", cursor_type="row")
         yield Static(id="disagree-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         marks = self.shenyue.ws.annotations(report_id=self.report.id)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from annotations.errors import UserError
 from annotations.library import ImportSummary
@@ -21,6 +21,7 @@ from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
 from tui.marks import counts_bar, live_marks
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def column_label(column: str) -> str:
 class LibraryScreen(Screen[None]):
     """Choose a report to review, or several to compare."""
 
+    AUTO_FOCUS = "#reports"  # not the filter box first: each focus change recomposes the footer
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
@@ -123,7 +125,7 @@ class LibraryScreen(Screen[None]):
         yield Input(placeholder=_("Filter by title, place, issuer or year"), id="filter")
         yield ListTable(id="reports", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)

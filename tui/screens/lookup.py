@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.errors import UserError
 from tui.i18n import _, localise_bindings
 from tui.marks import TAG_STYLES, tag_label
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class LookupScreen(Screen[None]):
         yield Input(placeholder=_("Search every report and mark (enter)"), id="query")
         yield ListOptions(id="hits")
         yield Static(id="lookup-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()

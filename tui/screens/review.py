@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from annotations.errors import UserError
@@ -27,6 +27,7 @@ from tui.marks import (
     section_title_path,
     tag_label,
 )
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTree
 from tui.widgets.marking import MarkingDocument, short_quote
 from tui.widgets.marks_pane import MarksPane
@@ -44,6 +45,8 @@ class ReviewScreen(Screen[None]):
     """One report under review."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    # focused from the start: each change of focus makes the footer compose its keys again
+    AUTO_FOCUS = "#document"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
@@ -103,7 +106,7 @@ class ReviewScreen(Screen[None]):
             yield self._document
             yield MarksPane(id="marks")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one("#outline", Tree)

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.stats import workspace_stats
 from tui.charts import stats_tables
 from tui.i18n import _, localise_bindings
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -41,7 +42,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats-scroll"):
             yield Static(id="stats-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload_marks()
