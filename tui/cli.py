@@ -601,6 +601,21 @@ def package_version() -> str:
         return "unknown"
 
 
+class VersionAction(argparse.Action):
+    """`--version`: the installed version, looked up only when asked (reading the package
+    metadata costs every command ~15 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 **_kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        sys.stdout.write(f"shenyue {package_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> Parser:
     """The argument parser with every subcommand."""
     common = Parser(add_help=False)
@@ -612,7 +627,7 @@ def build_parser() -> Parser:
                         help="interface language (default: from LANG/LC_ALL)")
     parser = Parser(prog="shenyue", parents=[common],
                     description="Review annual reports: read, tag, compare, export.")
-    parser.add_argument("--version", action="version", version=f"shenyue {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def add(name: str, func: Command, help_text: str) -> Parser:
