@@ -97,6 +97,9 @@ class ShenyueApp(App[None]):
         self._last_report, self._offsets = saved_positions(state)
         self.drafts = saved_drafts(state)
         self.end_on_signals()
+        # the marks' styles come from the theme: a new one redraws them (after its CSS applies)
+        self.theme_changed_signal.subscribe(
+            self, lambda _theme: self.call_after_refresh(self.refresh_marks))
         if self.start_report_id is not None:
             self.open_report(self.start_report_id)
         elif state.get("screen") == "review" and self._last_report:

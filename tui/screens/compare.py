@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from annotations.model import Annotation, Report, Section, Span, Tag
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, tag_label
+from tui.marks import TAG_COMPONENTS, palette, tag_label
 from tui.widgets.document import DocumentView
 from tui.widgets.footer import KeyFooter
 from tui.widgets.marking import MarkingDocument
@@ -94,6 +94,7 @@ def tag_columns(report: Report, marks: list[Annotation]) -> list[list[Column]]:
 class CompareScreen(Screen[None]):
     """Columns of documents; every review key works in the focused column."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="compare.back"),
         Binding("equals_sign", "toggle_step", "Scroll in step", id="compare.step",
@@ -129,10 +130,11 @@ class CompareScreen(Screen[None]):
         holder = self.query_one("#columns", Horizontal)
         await holder.remove_children()
         columns = []
+        styles = palette(self)
         for number, column in enumerate(self.groups[self.group]):
             heading = Text(no_wrap=True, overflow="ellipsis")
             heading.append(column.heading,
-                           style=TAG_STYLES[column.tag] if column.tag else "bold")
+                           style=styles.tags[column.tag] if column.tag else "bold")
             heading.append(f" · {column.report.title}")
             body = (MarkingDocument(column.report, column.ranges, id=f"column-{number}")
                     if column.ranges else Static(_("Nothing to show here."), markup=False,

@@ -20,7 +20,7 @@ from annotations.library import ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings
-from tui.marks import counts_bar, live_marks
+from tui.marks import TAG_COMPONENTS, counts_bar, live_marks, palette
 from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
@@ -88,6 +88,7 @@ class LibraryScreen(Screen[None]):
     """Choose a report to review, or several to compare."""
 
     AUTO_FOCUS = "#reports"  # not the filter box first: each focus change recomposes the footer
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
@@ -179,6 +180,7 @@ class LibraryScreen(Screen[None]):
         table = self.query_one("#reports", DataTable)
         keep = self.selected_report() if table.row_count else self._selected
         table.clear()
+        styles = palette(self)
         for row in self._visible_rows():
             meta = row.meta
             table.add_row(
@@ -191,7 +193,7 @@ class LibraryScreen(Screen[None]):
                 Text(str(meta.year or "—")),
                 Text(f"{meta.chars:,}", justify="right"),
                 Text(f"{row.progress:4.0%}", justify="right"),
-                counts_bar(row.counts),
+                counts_bar(row.counts, styles),
                 key=meta.id,
             )
         if keep is not None and keep in table.rows:

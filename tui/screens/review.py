@@ -21,9 +21,10 @@ from annotations.stats import covered_share, tag_counts
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
 from tui.marks import (
-    GHOST_STYLES,
-    TAG_STYLES,
+    TAG_COMPONENTS,
+    Palette,
     counts_text,
+    palette,
     section_title_path,
     tag_label,
 )
@@ -47,6 +48,7 @@ class ReviewScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     # focused from the start: each change of focus makes the footer compose its keys again
     AUTO_FOCUS = "#document"
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
@@ -80,6 +82,7 @@ class ReviewScreen(Screen[None]):
         self._marks_read = 0  # how many times the marks were read: the pane's cache key
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
+        self._styles: Palette | None = None  # the tag styles the outline and pane were drawn in
         self._outline_nodes: list[TreeNode[Section]] = []
         self._roles: dict[tuple[int, int], Role] = {}  # where the outline names a role
         # progress and counts change only with the marks, not with every cursor move
@@ -142,15 +145,20 @@ class ReviewScreen(Screen[None]):
         self.document.set_marks(self.shown_marks)
         self.document.set_ghosts(ws.suggestions(self.report.id) if self.show_suggestions else [])
         self._progress = covered_share(self.report.sentences, self.document.marks)
-        self._counts = counts_text(tag_counts(self.document.marks))
-        self._update_outline()
+        styles = palette(self)
+        if styles != self._styles:  # another theme: every label and the pane are drawn again
+            self._styles = styles
+            self._outline_counts.clear()
+            self._pane_key = None
+        self._counts = counts_text(tag_counts(self.document.marks), styles)
+        self._update_outline(styles)
         self._update_marks_pane()
         self._update_status()
 
     def on_screen_resume(self) -> None:
         self.reload_marks()
 
-    def _update_outline(self) -> None:
+    def _update_outline(self, styles: Palette) -> None:
         counts: dict[int, dict[Tag, int]] = {}
         for mark in self.document.marks:
             for holder in self.report.section_path(mark.start):
@@ -169,7 +177,7 @@ class ReviewScreen(Screen[None]):
                 label.append(" ")
                 for tag in Tag:
                     if mine[tag]:
-                        label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
+                        label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=styles.tags[tag])
             node.set_label(label)
 
     def _section_label(self, section: Section) -> Text:
@@ -199,7 +207,7 @@ class ReviewScreen(Screen[None]):
         start, end = self._section_span(section)
         self.query_one("#marks", MarksPane).show(
             [m for m in self.shown_marks if not m.deleted and (m.orphan or start <= m.start < end)],
-            owner=self.shenyue.ws.reviewer, note=suggestion_note(ghost))
+            owner=self.shenyue.ws.reviewer, note=suggestion_note(ghost, palette(self)))
 
     def _section_span(self, section: Section | None) -> tuple[int, int]:
         return (section.start, section.end) if section else (0, len(self.report.text))
@@ -414,13 +422,13 @@ def role_label(role: Role) -> str:
             Role.OTHER: _("other")}[role]
 
 
-def suggestion_note(ghost: Suggestion | None) -> Text | None:
+def suggestion_note(ghost: Suggestion | None, styles: Palette) -> Text | None:
     """The suggestion under the cursor with its score and reason, for the marks pane."""
     if ghost is None or ghost.tag is None:
         return None
     note = Text(end="")
     note.append(_("Suggested: "), style="dim")
-    note.append(tag_label(ghost.tag), style=GHOST_STYLES[ghost.tag])
+    note.append(tag_label(ghost.tag), style=styles.ghost(ghost.tag))
     note.append(f" {ghost.score:.2f}\n", style="dim")
     note.append(ghost.reason, style="italic")
     note.append("\n")

@@ -11,12 +11,13 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import ClassVar
+from functools import lru_cache
+from itertools import accumulate, pairwise
+from typing import ClassVar, Protocol, TypeVar
 
 from rich.cells import cell_len, get_character_cell_size
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -27,21 +28,73 @@ from textual.strip import Strip
 from annotations.model import Annotation, Report, Span
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
-from tui.marks import GHOST_STYLES, mark_style
+from tui.marks import TAG_COMPONENTS, Palette, component_style, palette
 
 # control characters would move the terminal's cursor; one replacement char keeps offsets intact
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-BOILERPLATE_STYLE = Style(dim=True)
-CURSOR_STYLE = Style(reverse=True)
-HEADING_STYLE = Style(bold=True)
-HIT_STYLE = Style(bgcolor="#8a6d00", color="#ffffff", overline=True)
+# the component classes of the passages the document marks out, in the order of Look's fields
+# (tui/shenyue.tcss styles them and the tags, so that a theme restyles them all)
+PASSAGE_CLASSES = ("document--heading", "document--boilerplate", "document--hit",
+                   "document--cursor")
+BLURRED_CURSOR = Style(underline=True)  # the cursor of a document another pane took focus from
 
 Line = tuple[int, int]
 
 
 Drawn = Annotation | Suggestion
 MAX_PARTIAL_REDRAW = 64
+Layer = tuple[int, int, Style]  # a style over [start, end) of a visual line
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the document draws each kind of passage, in the theme in force."""
+
+    base: Style  # the document's own colours: every cell of every row carries them
+    tags: Palette
+    heading: Style
+    boilerplate: Style
+    hit: Style
+    cursor: Style
+
+
+@lru_cache(maxsize=4096)
+def combined(base: Style, over: tuple[Style, ...]) -> Style:
+    """`base` with the `over` styles on top, in order."""
+    return Style.combine([base, *over])
+
+
+def styled_segments(text: str, base: Style, layers: Sequence[Layer]) -> list[Segment]:
+    """`text` cut where a layer begins or ends, each piece in `base` with the layers over it
+    on top (later ones last)."""
+    if not layers:
+        return [Segment(text, base)] if text else []
+    cuts = sorted({0, len(text), *(lo for lo, _hi, _s in layers), *(hi for _lo, hi, _s in layers)})
+    return [Segment(text[a:b], combined(base, tuple(s for lo, hi, s in layers
+                                                      if lo <= a and b <= hi)))
+            for a, b in pairwise(cuts) if a < b]
+
+
+class Spanned(Protocol):
+    """A mark or a suggestion: what lies over a stretch of the text."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+S = TypeVar("S", bound=Spanned)
+
+
+def reaching(items: Sequence[S], starts: Sequence[int], reach: int, start: int,
+             end: int) -> list[S]:
+    """The items (sorted by start, none longer than `reach`) overlapping [start, end)."""
+    low = bisect_left(starts, start - reach)
+    high = bisect_left(starts, max(end, start + 1))
+    return [item for item in items[low:high] if item.end > start]
 
 
 def drawn_key(item: Drawn) -> tuple[int, int, tuple[object, ...]]:
@@ -216,6 +269,7 @@ class DocumentView(ScrollView, can_focus=True):
     """A report drawn line by line, with a sentence cursor and the reviewer's marks."""
 
     ALLOW_SELECT = True
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*TAG_COMPONENTS, *PASSAGE_CLASSES}
     DEFAULT_CSS = """
     DocumentView { background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden; }
     DocumentView:focus { background-tint: $foreground 4%; }
@@ -265,8 +319,10 @@ class DocumentView(ScrollView, can_focus=True):
         self.hide_boilerplate = False
         self.marks: list[Annotation] = []
         self._mark_starts: list[int] = []
+        self._mark_reach = 0  # the longest mark: no mark starting further back reaches a line
         self.ghosts: list[Suggestion] = []
         self._ghost_starts: list[int] = []
+        self._ghost_reach = 0
         self.hits: list[Span] = []
         self._hit = 0
         self.search_query = ""
@@ -276,7 +332,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self._layout = Layout([], [])
         self._strips: LRUCache[int, Strip] = LRUCache(512)
-        self._style: Style | None = None
+        self._look: Look | None = None
         self._sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._chrome: list[bool] = []  # per stop: wholly web-page furniture (j/k pass it by)
@@ -493,6 +549,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
                             key=lambda m: (m.start, m.end, self.is_mine(m), m.reviewer, m.id))
         self._mark_starts = [m.start for m in self.marks]
+        self._mark_reach = max((m.end - m.start for m in self.marks), default=0)
         self._redraw_changes(old, self.marks)
 
     def is_mine(self, mark: Annotation) -> bool:
@@ -512,6 +569,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.ghosts = sorted((g for g in ghosts if g.tag is not None),
                              key=lambda g: (g.start, g.end))
         self._ghost_starts = [g.start for g in self.ghosts]
+        self._ghost_reach = max((g.end - g.start for g in self.ghosts), default=0)
         self._redraw_changes(old, self.ghosts)
 
     def ghost_under_cursor(self) -> Suggestion | None:
@@ -607,7 +665,7 @@ class DocumentView(ScrollView, can_focus=True):
     def _redraw(self) -> None:
         """Draw every line again (styles, marks or focus changed)."""
         self._strips.clear()
-        self._style = None
+        self._look = None
         self.refresh()
 
     def _redraw_changes(self, old: Sequence[Drawn], new: Sequence[Drawn]) -> None:
@@ -631,50 +689,64 @@ class DocumentView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
-        self._style = None
+        self._look = None
+
+    def on_mount(self) -> None:
+        # a theme can change the passages' styles and not the widget's own
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(
+            self._redraw))
+
+    def look(self) -> Look:
+        """How each kind of passage is drawn in the theme in force (shenyue.tcss)."""
+        if self._look is None:
+            self._look = Look(self.rich_style, palette(self),
+                              *(component_style(self, name) for name in PASSAGE_CLASSES))
+        return self._look
 
     def render_line(self, y: int) -> Strip:
         """One visual line, cropped to the widget."""
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        if self._style is None:
-            self._style = self.rich_style
+        look = self.look()
         if index >= len(self._layout.lines):
-            return Strip.blank(self.scrollable_content_region.width, self._style)
+            return Strip.blank(self.scrollable_content_region.width, look.base)
         strip = self._strips.get(index)
         if strip is None:
             width = self.scrollable_content_region.width
-            strip = self._render_visual_line(index, self._style).crop_extend(
-                scroll_x, scroll_x + width, self._style).apply_offsets(scroll_x, index)
+            strip = self._render_visual_line(index, look).crop_extend(
+                scroll_x, scroll_x + width, look.base).apply_offsets(scroll_x, index)
             self._strips[index] = strip
         return strip
 
-    def _render_visual_line(self, index: int, base: Style) -> Strip:
+    def _render_visual_line(self, index: int, look: Look) -> Strip:
+        """Visual line `index`: every piece in the base style (the theme's colours, end to
+        end) with the styles of the passages over it, later ones on top."""
         start, end = self._layout.lines[index]
-        text = Text(printable(self.report.text[start:end]), style=base, no_wrap=True, end="")
+        text = printable(self.report.text[start:end])
+        layers: list[Layer] = []
 
         def paint(spans: Sequence[Span], style: Style) -> None:
             for span in overlapping(spans, start, end):
-                text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
+                layers.append((max(span.start, start) - start, min(span.end, end) - start, style))
 
-        paint(self._headings, HEADING_STYLE)
-        paint(self.report.boilerplate, BOILERPLATE_STYLE)
-        for ghost in self.ghosts[:bisect_left(self._ghost_starts, end)]:
-            if ghost.end > start and ghost.tag is not None:
-                text.stylize(GHOST_STYLES[ghost.tag], max(ghost.start, start) - start,
-                             min(ghost.end, end) - start)
-        here = [m for m in self.marks[:bisect_left(self._mark_starts, end)] if m.end > start]
+        paint(self._headings, look.heading)
+        paint(self.report.boilerplate, look.boilerplate)
+        for ghost in reaching(self.ghosts, self._ghost_starts, self._ghost_reach, start, end):
+            if ghost.tag is not None:
+                layers.append((max(ghost.start, start) - start, min(ghost.end, end) - start,
+                               look.tags.ghost(ghost.tag)))
+        here = reaching(self.marks, self._mark_starts, self._mark_reach, start, end)
         for mark in sorted(here, key=self.is_mine):  # own marks last: drawn on top
-            text.stylize(mark_style(mark.tag, self.is_mine(mark)),
-                         max(mark.start, start) - start, min(mark.end, end) - start)
-        paint(self.hits, HIT_STYLE)
+            layers.append((max(mark.start, start) - start, min(mark.end, end) - start,
+                           look.tags.mark(mark.tag, self.is_mine(mark))))
+        paint(self.hits, look.hit)
         if self._mouse_span is not None:
             paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))
         elif self._sentences and self.has_focus_within_screen():
-            paint([self.selection_span()], CURSOR_STYLE)
+            paint([self.selection_span()], look.cursor)
         elif self._sentences:
-            paint([self.selection_span()], Style(underline=True))
-        return Strip(list(text.render(self.app.console)), cell_len(text.plain))
+            paint([self.selection_span()], BLURRED_CURSOR)
+        return Strip(styled_segments(text, look.base, layers), cell_len(text))
 
     def has_focus_within_screen(self) -> bool:
         """Whether this view is the focused widget of its screen (the cursor is drawn solid)."""

@@ -14,15 +14,15 @@ from textual.widget import Widget
 
 from annotations.model import Annotation
 from tui.i18n import _, localise_bindings
-from tui.marks import mark_style, tag_label
+from tui.marks import TAG_COMPONENTS, Palette, palette, tag_label
 
 
-def mark_entry(mark: Annotation, width: int, owner: str | None = None) -> Text:
+def mark_entry(mark: Annotation, width: int, styles: Palette, owner: str | None = None) -> Text:
     """A mark as one line of tag and quote, then up to two lines of its comment; a mark
     of someone other than `owner` names its reviewer."""
     mine = owner is None or mark.reviewer == owner
     head = Text(no_wrap=True, overflow="ellipsis", end="")
-    head.append(f"{tag_label(mark.tag)} ", style=mark_style(mark.tag, mine))
+    head.append(f"{tag_label(mark.tag)} ", style=styles.mark(mark.tag, mine))
     if not mine:
         head.append(f"[{mark.reviewer}] ", style="bold")
     if mark.orphan:
@@ -43,6 +43,7 @@ def mark_entry(mark: Annotation, width: int, owner: str | None = None) -> Text:
 class MarksPane(Widget, can_focus=True):
     """A list of marks; up/down choose one, enter asks to go to it."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     DEFAULT_CSS = """
     MarksPane { overflow: hidden; padding: 0 1; }
     MarksPane:focus { background-tint: $foreground 5%; }
@@ -101,10 +102,11 @@ class MarksPane(Widget, can_focus=True):
         note_lines = len(out.wrap(Console(width=width, legacy_windows=False), width)) if out else 0
         page = max((self.content_size.height - note_lines) // 3, 1)
         first = (self.highlighted // page) * page
+        styles = palette(self)
         for index, mark in enumerate(self.marks[first:], first):
             if index > first:
                 out.append("\n")
-            entry = mark_entry(mark, width, self.owner)
+            entry = mark_entry(mark, width, styles, self.owner)
             if index == self.highlighted and self.has_focus:
                 entry.stylize("reverse")
             out.append_text(entry)
