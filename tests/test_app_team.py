@@ -48,7 +48,7 @@ def style_at(view: MarkingDocument, offset: int) -> Style:
     index = view._layout.line_of(offset)
     start, _end = view._layout.lines[index]
     at = start
-    for segment in view._render_visual_line(index, view.look()):
+    for segment in view._render_visual_line(index, view.look(), view.frame()):
         if at <= offset < at + len(segment.text):
             return segment.style or Style()
         at += len(segment.text)

@@ -18,9 +18,10 @@ from typing import ClassVar, Protocol, TypeVar
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -37,6 +38,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # (tui/shenyue.tcss styles them and the tags, so that a theme restyles them all)
 PASSAGE_CLASSES = ("document--heading", "document--boilerplate", "document--hit",
                    "document--cursor")
+BAR_WIDTH = 1  # the position bar in the last column
 BLURRED_CURSOR = Style(underline=True)  # the cursor of a document another pane took focus from
 
 Line = tuple[int, int]
@@ -53,10 +55,22 @@ class Look:
 
     base: Style  # the document's own colours: every cell of every row carries them
     tags: Palette
+    thumb: Segment  # the position bar's cell beside the rows in view
+    track: Segment  # and beside the others
     heading: Style
     boilerplate: Style
     hit: Style
     cursor: Style
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every row of one drawing of the view shares."""
+
+    width: int  # the cells of a line of text: the widget's less the position bar
+    thumb_top: int  # the rows [thumb_top, thumb_end) of the position bar show the thumb
+    thumb_end: int
+    focused: bool  # the cursor is drawn solid (else underlined)
 
 
 @lru_cache(maxsize=4096)
@@ -269,9 +283,15 @@ class DocumentView(ScrollView, can_focus=True):
     """A report drawn line by line, with a sentence cursor and the reviewer's marks."""
 
     ALLOW_SELECT = True
-    COMPONENT_CLASSES: ClassVar[set[str]] = {*TAG_COMPONENTS, *PASSAGE_CLASSES}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*TAG_COMPONENTS, *PASSAGE_CLASSES,
+                                             "document--thumb", "document--bar"}
+    # Textual's scrollbar is hidden (scrolling stays on): redrawn on every scrolled frame it
+    # cost as much as the text; the view draws its own position bar in its last column
     DEFAULT_CSS = """
-    DocumentView { background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden; }
+    DocumentView {
+        background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden;
+        scrollbar-size-vertical: 0;
+    }
     DocumentView:focus { background-tint: $foreground 4%; }
     """
 
@@ -333,6 +353,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._layout = Layout([], [])
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._look: Look | None = None
+        self._frame: Frame | None = None  # while a frame is drawn
         self._sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._chrome: list[bool] = []  # per stop: wholly web-page furniture (j/k pass it by)
@@ -388,7 +409,7 @@ class DocumentView(ScrollView, can_focus=True):
         return pieces
 
     def _relayout(self) -> None:
-        width = self.scrollable_content_region.width or self.size.width or 80
+        width = self.frame().width or self.size.width or 80
         key = (width, self.hide_boilerplate)
         layout = self._layouts.get(key)
         if layout is None:
@@ -699,28 +720,56 @@ class DocumentView(ScrollView, can_focus=True):
     def look(self) -> Look:
         """How each kind of passage is drawn in the theme in force (shenyue.tcss)."""
         if self._look is None:
-            self._look = Look(self.rich_style, palette(self),
+            base = self.rich_style
+            thumb = Segment("█", base + component_style(self, "document--thumb"))
+            track = Segment(" ", base + component_style(self, "document--bar"))
+            self._look = Look(base, palette(self), thumb, track,
                               *(component_style(self, name) for name in PASSAGE_CLASSES))
         return self._look
 
-    def render_line(self, y: int) -> Strip:
-        """One visual line, cropped to the widget."""
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        look = self.look()
-        if index >= len(self._layout.lines):
-            return Strip.blank(self.scrollable_content_region.width, look.base)
-        strip = self._strips.get(index)
-        if strip is None:
-            width = self.scrollable_content_region.width
-            strip = self._render_visual_line(index, look).crop_extend(
-                scroll_x, scroll_x + width, look.base).apply_offsets(scroll_x, index)
-            self._strips[index] = strip
-        return strip
+    def frame(self) -> Frame:
+        """What every row of the frame being drawn shares."""
+        region = self.scrollable_content_region
+        height, total = region.height, len(self._layout.lines)
+        thumb = (0, 0)  # the whole text in view: no thumb
+        if height < total:
+            size = max(round(height * height / total), 1)
+            top = round(self.scroll_y / (total - height) * (height - size))
+            thumb = (top, top + size)
+        return Frame(max(region.width - BAR_WIDTH, 0), *thumb, self.has_focus_within_screen())
 
-    def _render_visual_line(self, index: int, look: Look) -> Strip:
-        """Visual line `index`: every piece in the base style (the theme's colours, end to
-        end) with the styles of the passages over it, later ones on top."""
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows in `crop`, sharing one look at the widget's size, scroll and focus."""
+        self._frame = self.frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        """One visual line, cropped to the widget, then the position bar's cell in this row."""
+        frame = self._frame or self.frame()
+        index = round(self.scroll_y) + y
+        look = self.look()
+        strip = self._strips.get(index)
+        if strip is None and index >= len(self._layout.lines):
+            strip = Strip.blank(frame.width, look.base)
+        elif strip is None:
+            strip = self._render_visual_line(index, look, frame).apply_offsets(0, index)
+            self._strips[index] = strip
+        bar = look.thumb if frame.thumb_top <= y < frame.thumb_end else look.track
+        return Strip([*strip, bar], strip.cell_length + BAR_WIDTH)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the position bar scrolls there."""
+        height = self.scrollable_content_region.height
+        if event.x >= self.frame().width and height > 1:
+            self.scroll_to(y=round(event.y / (height - 1) * self.max_scroll_y), animate=False)
+
+    def _render_visual_line(self, index: int, look: Look, frame: Frame) -> Strip:
+        """Visual line `index`, `frame.width` cells: every piece in the base style (the
+        theme's colours, end to end) with the styles of the passages over it, later ones on
+        top."""
         start, end = self._layout.lines[index]
         text = printable(self.report.text[start:end])
         layers: list[Layer] = []
@@ -742,11 +791,16 @@ class DocumentView(ScrollView, can_focus=True):
         paint(self.hits, look.hit)
         if self._mouse_span is not None:
             paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))
-        elif self._sentences and self.has_focus_within_screen():
+        elif self._sentences and frame.focused:
             paint([self.selection_span()], look.cursor)
         elif self._sentences:
             paint([self.selection_span()], BLURRED_CURSOR)
-        return Strip(styled_segments(text, look.base, layers), cell_len(text))
+        segments = styled_segments(text, look.base, layers)
+        cells = cell_len(text)
+        if cells < frame.width:
+            segments.append(Segment(" " * (frame.width - cells), look.base))
+        strip = Strip(segments, max(cells, frame.width))
+        return strip.crop(0, frame.width) if cells > frame.width else strip
 
     def has_focus_within_screen(self) -> bool:
         """Whether this view is the focused widget of its screen (the cursor is drawn solid)."""
