@@ -271,9 +271,12 @@ class ReviewScreen(Screen[None]):
             if node.data is section and section is not None:
                 if tree.cursor_node is not node:
                     tree.cursor_line = node.line
-                    tree.scroll_to_region(Region(0, node.line, tree.virtual_size.width, 1),
-                                          animate=False, immediate=True, origin_visible=False,
-                                          x_axis=False)
+                    top = round(tree.scroll_y)
+                    if not top <= node.line < top + tree.scrollable_content_region.height:
+                        # centred: the next few sections need no scroll (a scroll repaints it all)
+                        tree.scroll_to_region(Region(0, node.line, tree.virtual_size.width, 1),
+                                              animate=False, immediate=True, center=True,
+                                              x_axis=False)
                 break
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Section]) -> None:
