@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 import tomllib
@@ -129,9 +130,13 @@ class ShenyueApp(App[None]):
 
     @work(thread=True, group="learn", exit_on_error=False)
     def learn(self) -> None:
-        """Train the learned reader on the marks and rejections in a thread (the keys stay
-        live meanwhile), then redraw the suggestions it makes."""
-        self.ws.learn()
+        """Train the learned reader on the marks and rejections in a child process at low
+        priority (in a thread of this one, its seconds of work would hold up the keys), then
+        redraw the suggestions it makes. This thread only waits."""
+        subprocess.run([sys.executable, "-m", "annotations.learning", str(self.ws.home),
+                        self.ws.reviewer], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        self.ws.forget_model()
         self.call_from_thread(self.refresh_marks)
 
     def current_state(self) -> dict[str, Any]:
