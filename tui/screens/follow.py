@@ -53,6 +53,8 @@ class FollowScreen(Screen[None]):
         Binding("q,escape", "back", "Back", id="follow.back"),
         Binding("j", "move(1)", "Next promise", id="follow.next"),
         Binding("k", "move(-1)", "Previous promise", id="follow.previous"),
+        Binding("g", "edge(False)", "First promise", id="follow.first", show=False),
+        Binding("G", "edge(True)", "Last promise", id="follow.last", show=False),
         Binding("right_square_bracket", "evidence(1)", "Next evidence", id="follow.next_evidence",
                 key_display="]"),
         Binding("left_square_bracket", "evidence(-1)", "Previous evidence",
@@ -174,6 +176,10 @@ class FollowScreen(Screen[None]):
         if self.items:
             self.table.move_cursor(row=min(max(self.table.cursor_row + step, 0),
                                            len(self.items) - 1))
+
+    def action_edge(self, last: bool) -> None:
+        if self.items:
+            self.table.move_cursor(row=len(self.items) - 1 if last else 0)
 
     def action_evidence(self, step: int) -> None:
         item = self.current()
