@@ -83,17 +83,19 @@ class PtyProcess:
             pass
         return self.last_byte
 
-    def press(self, key: str, quiet: float) -> Burst:
-        """Type one key (a character or a name in KEYS) and read until `quiet` seconds pass
-        without output: when its first and last byte came, and how many frames it drew."""
+    def press(self, key: str, quiet: float, patience: float = 2.0) -> Burst:
+        """Type one key (a character or a name in KEYS), wait up to `patience` seconds for
+        output, then read until `quiet` seconds pass without any: when its first and last
+        byte came, and how many frames it drew."""
         self.settle(quiet)
         mark = len(self.output)
         sent = time.perf_counter()
         self.send(KEYS.get(key, key.encode()))
         first = float("inf")
-        while self._read(quiet):
-            if first == float("inf"):
-                first = self.last_byte - sent
+        if self._read(patience):
+            first = self.last_byte - sent
+            while self._read(quiet):
+                pass
         data = self.output[mark:]
         last = self.last_byte - sent if data else float("inf")
         return Burst(sent, first, last, data.count(FRAME_START), data)
