@@ -68,6 +68,7 @@ class Frame:
     """What every row of one drawing of the view shares."""
 
     width: int  # the cells of a line of text: the widget's less the position bar
+    height: int  # the rows in view
     thumb_top: int  # the rows [thumb_top, thumb_end) of the position bar show the thumb
     thumb_end: int
     focused: bool  # the cursor is drawn solid (else underlined)
@@ -531,6 +532,16 @@ class DocumentView(ScrollView, can_focus=True):
                        immediate=True)
         if self._layout.lines:
             self._select(self.sentence_at(self._layout.starts[line]))
+        # once this page is on the screen, draw the next one ahead: reading pages on, the next
+        # key then finds its lines drawn
+        self.call_after_refresh(self._draw_ahead, direction)
+
+    def _draw_ahead(self, direction: int) -> None:
+        frame, look = self.frame(), self.look()
+        height = max(frame.height, 1)
+        first = round(self.scroll_y) + direction * (height - 1)
+        for index in range(max(first, 0), min(first + height, len(self._layout.lines))):
+            self._kept_line(index, look, frame)
 
     def action_next_section(self) -> None:
         index = bisect_right(self._section_starts, self.cursor_offset)
@@ -736,7 +747,8 @@ class DocumentView(ScrollView, can_focus=True):
             size = max(round(height * height / total), 1)
             top = round(self.scroll_y / (total - height) * (height - size))
             thumb = (top, top + size)
-        return Frame(max(region.width - BAR_WIDTH, 0), *thumb, self.has_focus_within_screen())
+        return Frame(max(region.width - BAR_WIDTH, 0), height, *thumb,
+                     self.has_focus_within_screen())
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows in `crop`, sharing one look at the widget's size, scroll and focus."""
@@ -751,12 +763,10 @@ class DocumentView(ScrollView, can_focus=True):
         frame = self._frame or self.frame()
         index = round(self.scroll_y) + y
         look = self.look()
-        strip = self._strips.get(index)
-        if strip is None and index >= len(self._layout.lines):
+        if index < len(self._layout.lines):
+            strip = self._kept_line(index, look, frame)
+        else:
             strip = Strip.blank(frame.width, look.base)
-        elif strip is None:
-            strip = self._render_visual_line(index, look, frame).apply_offsets(0, index)
-            self._strips[index] = strip
         bar = look.thumb if frame.thumb_top <= y < frame.thumb_end else look.track
         return Strip([*strip, bar], strip.cell_length + BAR_WIDTH)
 
@@ -765,6 +775,15 @@ class DocumentView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if event.x >= self.frame().width and height > 1:
             self.scroll_to(y=round(event.y / (height - 1) * self.max_scroll_y), animate=False)
+
+    def _kept_line(self, index: int, look: Look, frame: Frame) -> Strip:
+        """Visual line `index` as drawn (with the offsets a mouse selection reads), kept until
+        it changes."""
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._render_visual_line(index, look, frame).apply_offsets(0, index)
+            self._strips[index] = strip
+        return strip
 
     def _render_visual_line(self, index: int, look: Look, frame: Frame) -> Strip:
         """Visual line `index`, `frame.width` cells: every piece in the base style (the
