@@ -114,8 +114,9 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         tree = self.query_one("#outline", Tree)
         self._roles = shown_roles(self.report.sections, section_roles(self.report))
+        # added open, not opened after: expand_all posts a message per node (~4,000 at 1 MB)
+        tree.root.expand()
         self._add_sections(tree.root, self.report.sections)
-        tree.root.expand_all()
         self._outline_nodes = tree_nodes(tree.root)  # the tree never changes: walked once
         document = self.document
         document.focus()
@@ -129,7 +130,7 @@ class ReviewScreen(Screen[None]):
         for section in sections:
             label = self._section_label(section)
             if section.children:
-                self._add_sections(node.add(label, data=section), section.children)
+                self._add_sections(node.add(label, data=section, expand=True), section.children)
             else:
                 node.add_leaf(label, data=section)
 
