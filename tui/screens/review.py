@@ -208,7 +208,8 @@ class ReviewScreen(Screen[None]):
         start, end = self._section_span(section)
         self.query_one("#marks", MarksPane).show(
             [m for m in self.shown_marks if not m.deleted and (m.orphan or start <= m.start < end)],
-            owner=self.shenyue.ws.reviewer, note=suggestion_note(ghost, palette(self)))
+            owner=self.shenyue.ws.reviewer,
+            note=suggestion_note(ghost, self._styles or palette(self)) if ghost else None)
 
     def _section_span(self, section: Section | None) -> tuple[int, int]:
         return (section.start, section.end) if section else (0, len(self.report.text))
