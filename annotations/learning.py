@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -260,3 +262,17 @@ def fresh_model(ws: Workspace) -> Model:
 def current_model(ws: Workspace) -> Model:
     """The model to suggest with now, without training: the saved one, else the base."""
     return saved_model(ws) or base_model()
+
+
+def main(argv: Sequence[str]) -> None:
+    """`python -m annotations.learning HOME REVIEWER`: train the learned reader of the
+    workspace at HOME if it is stale, at low priority — how the app trains it, in a process
+    of its own, so that seconds of training never hold up a key press."""
+    from annotations.workspace import Workspace
+
+    os.nice(10)
+    fresh_model(Workspace.open(Path(argv[0]), reviewer=argv[1], seed=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

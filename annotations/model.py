@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -181,6 +182,11 @@ SAFE_REPORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 KIND_VALUES = frozenset(k.value for k in Kind)
 
 
+def section_start(section: Section) -> int:
+    """Where a section starts (the key sections are ordered by)."""
+    return section.start
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """One report: its normalised text (immutable, identified by its SHA-256) and structure."""
@@ -230,12 +236,12 @@ class Report:
         """The chain of sections (outermost first) that contains `offset`."""
         path: list[Section] = []
         level: tuple[Section, ...] = self.sections
-        while True:
-            inner = next((s for s in level if s.start <= offset < s.end), None)
-            if inner is None:
+        while True:  # the sections of a level are in order and apart: the last starting before
+            at = bisect_right(level, offset, key=section_start) - 1
+            if at < 0 or offset >= level[at].end:
                 return path
-            path.append(inner)
-            level = inner.children
+            path.append(level[at])
+            level = level[at].children
 
 
 @dataclass(frozen=True, slots=True)

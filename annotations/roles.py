@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,6 +66,7 @@ PLAN_OVER_DONE = 1.5  # …this many times more often plans than work done, read
 LABEL_MAX = 14
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_WIDTH_DIGIT = re.compile("[０-９]")
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _YEAR = re.compile(r"((?:1[89]|20)\d\d)\s*年")
 _SPACED_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
@@ -80,7 +82,9 @@ def normalise_digits(text: str) -> str:
     if _TO_NORMALISE.search(text) is None:
         return text  # most sentences: one scan instead of a translation and two passes
     text = _CHINESE_YEAR.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
-    return _SPACED_DIGITS.sub("", text.translate(_FULL_WIDTH))
+    if _FULL_WIDTH_DIGIT.search(text):  # translate looks up every char: only when needed
+        text = text.translate(_FULL_WIDTH)
+    return _SPACED_DIGITS.sub("", text)
 
 
 def years_in(text: str) -> list[int]:
@@ -149,19 +153,29 @@ class Divider:
 def pseudo_headings(report: Report) -> list[Divider]:
     """Unnumbered heading lines outside the section headings that name a part."""
     text = report.text
-    headings = [(s.start, s.heading_end) for s in report.all_sections()]
+    headings = [Span(s.start, s.heading_end) for s in report.all_sections()]
     title = report.title or ""
     out = []
     for found in _LINE.finditer(text):
         line = found.group(1)
         start = found.start(1)
         if (any(ch in _TERMINAL for ch in line) or line in title
-                or any(a <= start < b for a, b in headings)
-                or any(b.start <= start < b.end for b in report.boilerplate)):
+                or _inside(headings, start) or _inside(report.boilerplate, start)):
             continue
         if heading_role(line, None, False) is not None:
             out.append(Divider(start, line, found.end()))
     return out
+
+
+def _inside(spans: Sequence[Span], offset: int) -> bool:
+    """Whether `offset` lies in one of `spans` (in order, apart)."""
+    at = bisect.bisect_right(spans, offset, key=span_start) - 1
+    return at >= 0 and offset < spans[at].end
+
+
+def span_start(span: Span) -> int:
+    """Where a span starts (the key spans are ordered by)."""
+    return span.start
 
 
 def _dividers(report: Report) -> list[Divider]:

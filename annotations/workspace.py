@@ -1171,6 +1171,11 @@ class Workspace:
             self._model = current_model(self)
         return self._model
 
+    def forget_model(self) -> None:
+        """Read the learned reader from its file again when next used (another process
+        trained it)."""
+        self._model = None
+
     def model_stale(self) -> bool:
         """Whether the marks or rejections changed since the model was trained."""
         from annotations.learning import current_model, model_key

@@ -69,13 +69,15 @@ async def time_presses(app: App[None], keys: Sequence[str], ready: type | None) 
 async def time_open(ws_path: Path, report_id: str) -> float:
     """Seconds from asking for a report (not yet read in this process) to its painted screen."""
     ws = Workspace.open(ws_path, reviewer="bench")
+    ws.save_state({"screen": "library"})  # start in the library, not in a review resumed
     app = ShenyueApp(ws)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         started = time.perf_counter()
         app.open_report(report_id)
         while not (isinstance(app.screen, ReviewScreen) and app.screen.query("#document")
-                   and app.screen.document.size.height):
+                   and app.screen.document.report.id == report_id
+                   and app.screen.document.virtual_size.height):  # laid out: wrapped
             await asyncio.sleep(0.001)
         await pilot._wait_for_screen()
         app.screen._on_timer_update()

@@ -41,6 +41,11 @@ async def test_follow_two_marked_reports_and_decide(tmp_path: Path) -> None:
         assert isinstance(screen, FollowScreen)
         assert (screen.earlier.id, screen.later.id) == (plans, later)  # ordered by year
         assert screen.items == ws.follow(plans, later)
+        await pilot.press("G")
+        assert screen.current() == screen.items[-1]
+        await pilot.press("g")
+        assert screen.current() == screen.items[0]
+        assert screen.items[0].plan.text.split()[0][:8] in pane_text(screen)
         await pilot.press("j")
         second = screen.items[1]
         assert screen.current() == second

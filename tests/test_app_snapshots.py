@@ -13,6 +13,7 @@ from annotations.model import Tag
 from tests.appkit import open_workspace, seed_id
 from tui.app import ShenyueApp
 from tui.i18n import set_language
+from tui.widgets.marking import MarkingDocument
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -124,3 +125,19 @@ def test_follow_through(snap_compare: Any, tmp_path: Path, size: tuple[int, int]
 @pytest.mark.parametrize("size", SIZES)
 def test_stats(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(marked_app(tmp_path, None), press=["s"], terminal_size=size)
+
+
+def test_review_in_a_light_theme(snap_compare: Any, tmp_path: Path) -> None:
+    """Tags, a colleague's mark, search hits and the cursor in textual-light, readable."""
+    app = marked_app(tmp_path)
+    rid = seed_id(app.ws, "qingyuan")
+    stops = app.ws.report(rid).sentences
+    app.ws.annotate(rid, stops[6].start, stops[6].end, Tag.SHORTCOMING, reviewer="wang")
+
+    async def light(pilot: Any) -> None:
+        app.theme = "textual-light"
+        app.screen.query_one("#document", MarkingDocument).set_search("法治")
+        await pilot.press("g", "j")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=light, terminal_size=(120, 40))

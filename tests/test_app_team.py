@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from appkit import app_test, open_workspace, seed_id
+from rich.color import Color
 from rich.style import Style
 from textual.widgets import DataTable
 
@@ -14,7 +15,6 @@ from annotations.agreement import CONSENSUS_REVIEWER
 from annotations.model import Tag
 from annotations.workspace import Workspace
 from tui.app import ShenyueApp
-from tui.marks import TAG_STYLES
 from tui.screens.disagreements import DisagreementScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.marking import MarkingDocument
@@ -48,11 +48,16 @@ def style_at(view: MarkingDocument, offset: int) -> Style:
     index = view._layout.line_of(offset)
     start, _end = view._layout.lines[index]
     at = start
-    for segment in view._render_visual_line(index, Style()):
+    for segment in view._render_visual_line(index, view.look(), view.frame()):
         if at <= offset < at + len(segment.text):
             return segment.style or Style()
         at += len(segment.text)
     raise AssertionError(f"offset {offset} is not drawn")
+
+
+def tag_color(app: ShenyueApp, tag: Tag) -> Color | None:
+    """The colour the theme in force draws `tag` in."""
+    return document(app).look().tags.tags[tag].color
 
 
 def spans(ws: Workspace, rid: str, reviewer: str) -> list[tuple[int, int, Tag]]:
@@ -100,7 +105,7 @@ async def test_suggestions_are_ghosts_until_accepted(tmp_path: Path) -> None:
         assert first not in document(app).ghosts
         assert f"{len(ghosts) - 1} suggestions left" in status(app)
         confirmed = style_at(document(app), first.start)
-        assert confirmed.color == TAG_STYLES[first.tag].color
+        assert confirmed.color == tag_color(app, first.tag)
         assert not confirmed.dim and not confirmed.underline2
         await pilot.press("S")
         assert document(app).ghosts == []
@@ -234,7 +239,7 @@ async def test_tagging_keys_act_on_my_marks_beside_a_colleagues(tmp_path: Path) 
         await pilot.press("a")
         assert spans(ws, rid, "tester") == [(*whole, Tag.ACHIEVEMENT)]
         # my mark is drawn on top of the colleague's
-        assert style_at(document(app), sentence.start).color == TAG_STYLES[Tag.ACHIEVEMENT].color
+        assert style_at(document(app), sentence.start).color == tag_color(app, Tag.ACHIEVEMENT)
         await pilot.press("x", "x")  # my achievement mark, then only the colleague's is left
         assert spans(ws, rid, "tester") == []
         assert spans(ws, rid, "wang") == [(*whole, Tag.SHORTCOMING)]
@@ -252,7 +257,7 @@ async def test_my_mark_is_drawn_over_a_colleagues_overlapping_one(tmp_path: Path
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         drawn = style_at(document(app), stops[5].start)
-        assert drawn.color == TAG_STYLES[Tag.ACHIEVEMENT].color
+        assert drawn.color == tag_color(app, Tag.ACHIEVEMENT)
 
 
 # -- the disagreement view ----------------------------------------------------------------------

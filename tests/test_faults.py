@@ -21,8 +21,8 @@ from annotations.errors import UserError
 from annotations.fsutil import remove_stale_temporaries
 from annotations.library import ReportLibrary
 from annotations.workspace import Workspace
+from benchmarks.terminal import SHENYUE, PtyProcess, run_in_pty, shenyue_env
 from tests.appkit import app_test, open_workspace, seed_id
-from tests.ptykit import SHENYUE, PtyProcess, run_in_pty, shenyue_env
 from tui.app import ShenyueApp
 from tui.screens.comment import CommentScreen
 from tui.screens.library import LibraryScreen

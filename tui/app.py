@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 import tomllib
@@ -89,9 +90,12 @@ class ShenyueApp(App[None]):
 
     def on_mount(self) -> None:
         try:
-            self.set_keymap(read_keymap(self.ws))
+            keymap = read_keymap(self.ws)
         except UserError as exc:
             self.report_error(exc)
+        else:
+            if keymap:  # setting even an empty one makes every footer compose its keys again
+                self.set_keymap(keymap)
         self._saved_state = self.ws.load_state()
         self._stamp = self.ws.store_stamp()
         self.synced = synced_label(self.ws.last_synced())
@@ -100,11 +104,16 @@ class ShenyueApp(App[None]):
         self._last_report, self._offsets = saved_positions(state)
         self.drafts = saved_drafts(state)
         self.end_on_signals()
-        self.push_screen(LibraryScreen(selected=self._last_report))
+        # the marks' styles come from the theme: a new one redraws them (after its CSS applies)
+        self.theme_changed_signal.subscribe(
+            self, lambda _theme: self.call_after_refresh(self.refresh_marks))
         if self.start_report_id is not None:
             self.open_report(self.start_report_id)
         elif state.get("screen") == "review" and self._last_report:
             self.open_report(self._last_report, quiet=True)
+        if not isinstance(self.screen, ReviewScreen):
+            self.push_screen(LibraryScreen(selected=self._last_report))
+        # else the library is made when the review is left: with 2,000 reports it takes ~0.7 s
         self.set_interval(POLL_SECONDS, self.poll)
         self._started = True
         self.fit_terminal(self.size)
@@ -143,9 +152,13 @@ class ShenyueApp(App[None]):
 
     @work(thread=True, group="learn", exit_on_error=False)
     def learn(self) -> None:
-        """Train the learned reader on the marks and rejections in a thread (the keys stay
-        live meanwhile), then redraw the suggestions it makes."""
-        self.ws.learn()
+        """Train the learned reader on the marks and rejections in a child process at low
+        priority (in a thread of this one, its seconds of work would hold up the keys), then
+        redraw the suggestions it makes. This thread only waits."""
+        subprocess.run([sys.executable, "-m", "annotations.learning", str(self.ws.home),
+                        self.ws.reviewer], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        self.ws.forget_model()
         self.call_from_thread(self.refresh_marks)
 
     def current_state(self) -> dict[str, Any]:
@@ -260,9 +273,9 @@ class ShenyueApp(App[None]):
         self.note_position(screen)
         if len(self.screen_stack) > 2:
             self.pop_screen()
-            self.remember_position()
-        else:
-            self.exit()
+        else:  # opened straight into the review: the library is made only now
+            self.switch_screen(LibraryScreen(selected=screen.report.id))
+        self.remember_position()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Lookup and help wait while a dialog (or the command palette) expects an answer."""

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.model import Annotation, Report, Section, Span, Tag
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, tag_label
+from tui.marks import TAG_COMPONENTS, palette, tag_label
 from tui.widgets.document import DocumentView
+from tui.widgets.footer import KeyFooter
 from tui.widgets.marking import MarkingDocument
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def tag_columns(report: Report, marks: list[Annotation]) -> list[list[Column]]:
 class CompareScreen(Screen[None]):
     """Columns of documents; every review key works in the focused column."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="compare.back"),
         Binding("equals_sign", "toggle_step", "Scroll in step", id="compare.step",
@@ -120,7 +122,7 @@ class CompareScreen(Screen[None]):
         yield Static(id="compare-title")
         yield Horizontal(id="columns")
         yield Static(id="compare-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self._show_group()
@@ -135,12 +137,13 @@ class CompareScreen(Screen[None]):
         title.display = shared
         title.update(Text(group[0].report.title, style="bold", no_wrap=True, overflow="ellipsis"))
         columns = []
+        styles = palette(self)
         for number, column in enumerate(group):
             headings = [] if shared else [
                 Static(Text(column.report.title, style="bold", no_wrap=True, overflow="ellipsis"),
                        classes="column-heading")]
             headings.append(Static(Text(column.heading, no_wrap=True, overflow="ellipsis",
-                                        style=TAG_STYLES[column.tag] if column.tag else ""),
+                                        style=styles.tags[column.tag] if column.tag else ""),
                                    classes="column-heading"))
             body = (MarkingDocument(column.report, column.ranges, id=f"column-{number}")
                     if column.ranges else Static(_("Nothing to show here."), markup=False,
@@ -191,9 +194,6 @@ class CompareScreen(Screen[None]):
         status = _("section pair {n}/{total} · scrolling {mode}").format(
             n=self.group + 1, total=len(self.groups), mode=mode)
         self.query_one("#compare-status", Static).update(Text(status))
-
-    def on_document_view_moved(self, event: DocumentView.Moved) -> None:
-        event.stop()
 
     def action_toggle_step(self) -> None:
         self.in_step = not self.in_step

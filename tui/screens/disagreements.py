@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from annotations.agreement import (
     SentenceVerdict,
@@ -22,8 +22,9 @@ from annotations.agreement import (
 from annotations.errors import UserError
 from annotations.model import Report, Tag
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, tag_label
+from tui.marks import TAG_COMPONENTS, Palette, palette, tag_label
 from tui.widgets.document import printable
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -37,11 +38,11 @@ CELL_PADDING = 2
 TABLE_CHROME = 2
 
 
-def tag_cell(tag: Tag | None) -> Text:
+def tag_cell(tag: Tag | None, styles: Palette) -> Text:
     """A tag in its style, or a dim dash for an unmarked sentence."""
     if tag is None:
         return Text("—", style="dim")
-    return Text(tag_label(tag), style=TAG_STYLES[tag])
+    return Text(tag_label(tag), style=styles.tags[tag])
 
 
 def sentence_cell(report: Report, verdict: SentenceVerdict, width: int) -> Text:
@@ -65,6 +66,7 @@ class DisagreementScreen(Screen[int | None]):
     """Every sentence of a report with each reviewer's tag in a column, then the consensus;
     enter goes back to the review at the sentence under the cursor."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="disagree.back"),
         Binding("right_square_bracket", "jump", "Next disagreement", id="disagree.next",
@@ -103,7 +105,7 @@ class DisagreementScreen(Screen[int | None]):
                      id="disagree-title")
         yield ListTable(id="verdicts", cursor_type="row")
         yield Static(id="disagree-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         marks = self.shenyue.ws.annotations(report_id=self.report.id)
@@ -129,10 +131,11 @@ class DisagreementScreen(Screen[int | None]):
 
     def cells(self, verdict: SentenceVerdict) -> list[Text]:
         """One row: marker, number, sentence, each reviewer's tag, the consensus."""
+        styles = palette(self)
         return [marker_cell(verdict), Text(str(verdict.index + 1), style="dim"),
                 sentence_cell(self.report, verdict, self.sentence_width),
-                *(tag_cell(verdict.tag_of(name)) for name in self.reviewers),
-                tag_cell(verdict.consensus)]
+                *(tag_cell(verdict.tag_of(name), styles) for name in self.reviewers),
+                tag_cell(verdict.consensus, styles)]
 
     def reload_marks(self) -> None:
         """Read the marks again and redraw the rows whose tags changed."""

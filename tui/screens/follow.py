@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from annotations.errors import UserError
 from annotations.follow import FollowUp, Passage
 from annotations.model import ReportMeta
 from tui.i18n import _, localise_bindings
 from tui.widgets.document import printable
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from tui.app import ShenyueApp
@@ -94,7 +95,7 @@ class FollowScreen(Screen[None]):
             with VerticalScroll(id="evidence-pane"):
                 yield Static(id="evidence", markup=False)
         yield Static(id="follow-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.table

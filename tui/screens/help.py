@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.i18n import _, localise_bindings
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 
@@ -49,7 +50,7 @@ class HelpScreen(Screen[None]):
         yield Static(Text(_("Keys (change them in keymap.toml in the workspace folder: "
                             "binding id = \"key\")")), id="help-heading")
         yield ListTable(id="help-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -15,14 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from annotations.errors import UserError
 from annotations.library import FoundFiles, ImportSummary
 from annotations.model import Annotation, ReportMeta, Tag
 from annotations.stats import covered_share, tag_counts
 from tui.i18n import _, localise_bindings, render
-from tui.marks import counts_bar, live_marks
+from tui.marks import TAG_COMPONENTS, counts_bar, live_marks, palette
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ def column_widths(width: int, rows: Sequence[Row], gap: int) -> dict[str, int]:
 class LibraryScreen(Screen[None]):
     """Choose a report to review, or several to compare."""
 
+    AUTO_FOCUS = "#reports"  # not the filter box first: each focus change recomposes the footer
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("space", "toggle_compare", "Mark for compare", id="library.mark"),
@@ -158,7 +161,7 @@ class LibraryScreen(Screen[None]):
         yield Input(placeholder=_("Filter by title, place, issuer or year"), id="filter")
         yield ListTable(id="reports", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#reports", DataTable)
@@ -220,6 +223,7 @@ class LibraryScreen(Screen[None]):
         table.add_column(" ", key="mark", width=widths["mark"])
         for column in COLUMNS:
             table.add_column(column_label(column), key=column, width=widths[column])
+        styles = palette(self)
         for row in self._visible_rows():
             meta = row.meta
             table.add_row(
@@ -232,7 +236,7 @@ class LibraryScreen(Screen[None]):
                 Text(str(meta.year or "—")),
                 Text(f"{meta.chars:,}", justify="right"),
                 Text(f"{row.progress:4.0%}", justify="right"),
-                counts_bar(row.counts, widths["marks"]),
+                counts_bar(row.counts, styles, widths["marks"]),
                 key=meta.id,
             )
         if keep is not None and keep in table.rows:

@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.errors import UserError
 from tui.i18n import _, localise_bindings
-from tui.marks import TAG_STYLES, tag_label
+from tui.marks import TAG_COMPONENTS, Palette, palette, tag_label
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
@@ -23,11 +24,11 @@ if TYPE_CHECKING:
 RESULT_LIMIT = 200
 
 
-def hit_option(number: int, hit: Hit, query: str) -> Option:
+def hit_option(number: int, hit: Hit, query: str, styles: Palette) -> Option:
     """A result: where it is on one line, then the passage around it with the query marked."""
     where = Text(no_wrap=True, overflow="ellipsis", end="")
     if hit.annotation is not None:
-        where.append(f"{tag_label(hit.annotation.tag)} ", style=TAG_STYLES[hit.annotation.tag])
+        where.append(f"{tag_label(hit.annotation.tag)} ", style=styles.tags[hit.annotation.tag])
     where.append(hit.report.title, style="bold")
     if hit.section:
         where.append(f" · {hit.section}")
@@ -42,6 +43,7 @@ def hit_option(number: int, hit: Hit, query: str) -> Option:
 class LookupScreen(Screen[None]):
     """A search box and its results; enter opens the passage."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="lookup.back")]
 
     def __init__(self) -> None:
@@ -58,7 +60,7 @@ class LookupScreen(Screen[None]):
         yield Input(placeholder=_("Search every report and mark (enter)"), id="query")
         yield ListOptions(id="hits")
         yield Static(id="lookup-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -81,7 +83,8 @@ class LookupScreen(Screen[None]):
         except UserError as exc:
             self.shenyue.report_error(exc)
             return
-        results.add_options([hit_option(i, h, query) for i, h in enumerate(self.hits)])
+        styles = palette(self)
+        results.add_options([hit_option(i, h, query, styles) for i, h in enumerate(self.hits)])
         status.update(Text(_("{count} results for {query}").format(count=len(self.hits),
                                                                     query=query)))
         if self.hits:

@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from annotations.errors import UserError
@@ -20,13 +21,14 @@ from annotations.stats import covered_share, tag_counts
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
 from tui.marks import (
-    GHOST_STYLES,
-    TAG_STYLES,
+    TAG_COMPONENTS,
+    Palette,
     counts_text,
+    palette,
     section_title_path,
     tag_label,
 )
-from tui.widgets.document import DocumentView
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTree
 from tui.widgets.marking import MarkingDocument
 from tui.widgets.marks_pane import MarksPane
@@ -44,6 +46,9 @@ class ReviewScreen(Screen[None]):
     """One report under review."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    # focused from the start: each change of focus makes the footer compose its keys again
+    AUTO_FOCUS = "#document"
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "back", "Back", id="review.back"),
         Binding("v", "compare_tags", "Marks side by side", id="review.compare_tags"),
@@ -67,7 +72,7 @@ class ReviewScreen(Screen[None]):
         self.report = report
         self.start_offset = offset
         # kept, not queried: the position is asked for even while the screen is torn down
-        self._document = MarkingDocument(report, id="document")
+        self._document = MarkingDocument(report, id="document", on_move=self._document_moved)
         self.all_marks: list[Annotation] = []
         self.shown_marks: list[Annotation] = []
         self.show_suggestions = False
@@ -77,6 +82,7 @@ class ReviewScreen(Screen[None]):
         self._marks_read = 0  # how many times the marks were read: the pane's cache key
         self._outline_section: Section | None = None
         self._outline_counts: dict[int, tuple[int, ...] | None] = {}
+        self._styles: Palette | None = None  # the tag styles the outline and pane were drawn in
         self._outline_nodes: list[TreeNode[Section]] = []
         self._roles: dict[tuple[int, int], Role] = {}  # where the outline names a role
         # progress and counts change only with the marks, not with every cursor move
@@ -103,13 +109,14 @@ class ReviewScreen(Screen[None]):
             yield self._document
             yield MarksPane(id="marks")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tree = self.query_one("#outline", Tree)
         self._roles = shown_roles(self.report.sections, section_roles(self.report))
+        # added open, not opened after: expand_all posts a message per node (~4,000 at 1 MB)
+        tree.root.expand()
         self._add_sections(tree.root, self.report.sections)
-        tree.root.expand_all()
         self._outline_nodes = tree_nodes(tree.root)  # the tree never changes: walked once
         document = self.document
         document.focus()
@@ -123,7 +130,7 @@ class ReviewScreen(Screen[None]):
         for section in sections:
             label = self._section_label(section)
             if section.children:
-                self._add_sections(node.add(label, data=section), section.children)
+                self._add_sections(node.add(label, data=section, expand=True), section.children)
             else:
                 node.add_leaf(label, data=section)
 
@@ -139,15 +146,20 @@ class ReviewScreen(Screen[None]):
         self.document.set_marks(self.shown_marks)
         self.document.set_ghosts(ws.suggestions(self.report.id) if self.show_suggestions else [])
         self._progress = covered_share(self.report.sentences, self.document.marks)
-        self._counts = counts_text(tag_counts(self.document.marks))
-        self._update_outline()
+        styles = palette(self)
+        if styles != self._styles:  # another theme: every label and the pane are drawn again
+            self._styles = styles
+            self._outline_counts.clear()
+            self._pane_key = None
+        self._counts = counts_text(tag_counts(self.document.marks), styles)
+        self._update_outline(styles)
         self._update_marks_pane()
         self._update_status()
 
     def on_screen_resume(self) -> None:
         self.reload_marks()
 
-    def _update_outline(self) -> None:
+    def _update_outline(self, styles: Palette) -> None:
         counts: dict[int, dict[Tag, int]] = {}
         for mark in self.document.marks:
             for holder in self.report.section_path(mark.start):
@@ -165,7 +177,7 @@ class ReviewScreen(Screen[None]):
             if mine:  # before the heading, which the pane's width cuts short
                 for tag in Tag:
                     if mine[tag]:
-                        label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=TAG_STYLES[tag])
+                        label.append(f"{mine[tag]}{tag_label(tag)[:1]}", style=styles.tags[tag])
                 label.append(" ")
             node.set_label(label.append_text(self._section_label(section)))
 
@@ -196,7 +208,8 @@ class ReviewScreen(Screen[None]):
         start, end = self._section_span(section)
         self.query_one("#marks", MarksPane).show(
             [m for m in self.shown_marks if not m.deleted and (m.orphan or start <= m.start < end)],
-            owner=self.shenyue.ws.reviewer, note=suggestion_note(ghost))
+            owner=self.shenyue.ws.reviewer,
+            note=suggestion_note(ghost, self._styles or palette(self)) if ghost else None)
 
     def _section_span(self, section: Section | None) -> tuple[int, int]:
         return (section.start, section.end) if section else (0, len(self.report.text))
@@ -242,8 +255,10 @@ class ReviewScreen(Screen[None]):
         self.notice = None
         self._update_status()
 
-    def on_document_view_moved(self, event: DocumentView.Moved) -> None:
-        event.stop()
+    def _document_moved(self) -> None:
+        """The cursor moved: the marks pane, status bar and outline follow at once, so that
+        they reach the terminal in the document's frame (a posted message or a deferred
+        scroll would paint them a frame later)."""
         self._update_marks_pane()
         self._update_status()
         section = self._current_section()
@@ -254,7 +269,13 @@ class ReviewScreen(Screen[None]):
         for node in self.outline_nodes():
             if node.data is section and section is not None:
                 if tree.cursor_node is not node:
-                    tree.move_cursor(node)
+                    tree.cursor_line = node.line
+                    top = round(tree.scroll_y)
+                    if not top <= node.line < top + tree.scrollable_content_region.height:
+                        # centred: the next few sections need no scroll (a scroll repaints it all)
+                        tree.scroll_to_region(Region(0, node.line, tree.virtual_size.width, 1),
+                                              animate=False, immediate=True, center=True,
+                                              x_axis=False)
                 break
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Section]) -> None:
@@ -403,13 +424,13 @@ def role_label(role: Role) -> str:
             Role.OTHER: _("other")}[role]
 
 
-def suggestion_note(ghost: Suggestion | None) -> Text | None:
+def suggestion_note(ghost: Suggestion | None, styles: Palette) -> Text | None:
     """The suggestion under the cursor with its score and reason, for the marks pane."""
     if ghost is None or ghost.tag is None:
         return None
     note = Text(end="")
     note.append(_("Suggested: "), style="dim")
-    note.append(tag_label(ghost.tag), style=GHOST_STYLES[ghost.tag])
+    note.append(tag_label(ghost.tag), style=styles.ghost(ghost.tag))
     note.append(f" {ghost.score:.2f}\n", style="dim")
     note.append(ghost.reason, style="italic")
     note.append("\n")

@@ -10,11 +10,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotations.stats import workspace_stats
 from tui.charts import stats_tables
 from tui.i18n import _, localise_bindings
+from tui.marks import TAG_COMPONENTS, palette
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListScroll
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 class StatsScreen(Screen[None]):
     """The picture of every report with marks (redrawn when the marks change)."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(TAG_COMPONENTS)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "back", "Back", id="stats.back"),
     ]
@@ -41,7 +44,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with ListScroll(id="stats-scroll"):
             yield Static(id="stats-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload_marks()
@@ -50,7 +53,7 @@ class StatsScreen(Screen[None]):
     def reload_marks(self) -> None:
         """Work the figures out again and redraw them."""
         stats = workspace_stats(self.shenyue.ws)
-        self.shown = (Group(*stats_tables(stats)) if stats.reports
+        self.shown = (Group(*stats_tables(stats, palette(self).tags)) if stats.reports
                       else Text(_("No marks yet: mark passages in a report first.")))
         self.query_one("#stats-body", Static).update(self.shown)
 

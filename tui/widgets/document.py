@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import lru_cache
+from itertools import accumulate, pairwise
+from typing import ClassVar, Protocol, TypeVar
 
 from rich.cells import cell_len, get_character_cell_size
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
-from textual.message import Message
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -27,21 +29,87 @@ from textual.strip import Strip
 from annotations.model import Annotation, Report, Span
 from annotations.suggest import Suggestion
 from tui.i18n import _, localise_bindings
-from tui.marks import GHOST_STYLES, mark_style
+from tui.marks import TAG_COMPONENTS, Palette, component_style, palette
 
 # control characters would move the terminal's cursor; one replacement char keeps offsets intact
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-BOILERPLATE_STYLE = Style(dim=True)
-CURSOR_STYLE = Style(reverse=True)
-HEADING_STYLE = Style(bold=True)
-HIT_STYLE = Style(bgcolor="#8a6d00", color="#ffffff", overline=True)
+# the component classes of the passages the document marks out, in the order of Look's fields
+# (tui/shenyue.tcss styles them and the tags, so that a theme restyles them all)
+PASSAGE_CLASSES = ("document--heading", "document--boilerplate", "document--hit",
+                   "document--cursor")
+BAR_WIDTH = 1  # the position bar in the last column
+BLURRED_CURSOR = Style(underline=True)  # the cursor of a document another pane took focus from
 
 Line = tuple[int, int]
 
 
 Drawn = Annotation | Suggestion
 MAX_PARTIAL_REDRAW = 64
+Layer = tuple[int, int, Style]  # a style over [start, end) of a visual line
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the document draws each kind of passage, in the theme in force."""
+
+    base: Style  # the document's own colours: every cell of every row carries them
+    tags: Palette
+    thumb: Segment  # the position bar's cell beside the rows in view
+    track: Segment  # and beside the others
+    heading: Style
+    boilerplate: Style
+    hit: Style
+    cursor: Style
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every row of one drawing of the view shares."""
+
+    width: int  # the cells of a line of text: the widget's less the position bar
+    height: int  # the rows in view
+    thumb_top: int  # the rows [thumb_top, thumb_end) of the position bar show the thumb
+    thumb_end: int
+    focused: bool  # the cursor is drawn solid (else underlined)
+
+
+@lru_cache(maxsize=4096)
+def combined(base: Style, over: tuple[Style, ...]) -> Style:
+    """`base` with the `over` styles on top, in order."""
+    return Style.combine([base, *over])
+
+
+def styled_segments(text: str, base: Style, layers: Sequence[Layer]) -> list[Segment]:
+    """`text` cut where a layer begins or ends, each piece in `base` with the layers over it
+    on top (later ones last)."""
+    if not layers:
+        return [Segment(text, base)] if text else []
+    cuts = sorted({0, len(text), *(lo for lo, _hi, _s in layers), *(hi for _lo, hi, _s in layers)})
+    return [Segment(text[a:b], combined(base, tuple(s for lo, hi, s in layers
+                                                      if lo <= a and b <= hi)))
+            for a, b in pairwise(cuts) if a < b]
+
+
+class Spanned(Protocol):
+    """A mark or a suggestion: what lies over a stretch of the text."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+S = TypeVar("S", bound=Spanned)
+
+
+def reaching(items: Sequence[S], starts: Sequence[int], reach: int, start: int,
+             end: int) -> list[S]:
+    """The items (sorted by start, none longer than `reach`) overlapping [start, end)."""
+    low = bisect_left(starts, start - reach)
+    high = bisect_left(starts, max(end, start + 1))
+    return [item for item in items[low:high] if item.end > start]
 
 
 def drawn_key(item: Drawn) -> tuple[int, int, tuple[object, ...]]:
@@ -111,6 +179,18 @@ def paragraphs(text: str, ranges: Sequence[Span]) -> list[Line]:
     return out
 
 
+class _CellWidths(dict[str, int]):
+    """The cell width of each character met so far (a dict lookup is several times quicker
+    than asking Rich again for every character of a long report)."""
+
+    def __missing__(self, char: str) -> int:
+        self[char] = found = get_character_cell_size(char)
+        return found
+
+
+CELL_WIDTHS = _CellWidths()
+
+
 def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
     """Visual lines of at most `width` cells, by cell width (a CJK character takes two)."""
     width = max(width, 2)
@@ -121,20 +201,17 @@ def wrap(text: str, pieces: Sequence[Line], width: int) -> list[Line]:
             append((start, end))
             continue
         chunk = text[start:end]
-        if cell_len(chunk) <= width:
-            append((start, end))
-            continue
-        line_start, used, index = 0, 0, 0
-        while index < len(chunk):
-            cells = get_character_cell_size(chunk[index])
-            if used + cells > width and index > line_start:
-                cut = line_break(chunk, line_start, index)
-                append((start + line_start, start + cut))
-                # measure what moved to the next line again: it may not fit beside this char
-                line_start, used, index = cut, 0, cut
-                continue
-            used += cells
-            index += 1
+        # cells[i]: the width of chunk[:i + 1]; a line ends before the first char past the width
+        cells = list(accumulate(map(CELL_WIDTHS.__getitem__, chunk)))
+        line_start, used = 0, 0
+        while True:
+            index = bisect_right(cells, used + width, line_start)
+            if index >= len(chunk):
+                break
+            # a char wider than the whole line still takes one line of its own
+            cut = line_break(chunk, line_start, max(index, line_start + 1))
+            append((start + line_start, start + cut))
+            line_start, used = cut, cells[cut - 1]
         append((start + line_start, end))
     return lines
 
@@ -207,8 +284,15 @@ class DocumentView(ScrollView, can_focus=True):
     """A report drawn line by line, with a sentence cursor and the reviewer's marks."""
 
     ALLOW_SELECT = True
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*TAG_COMPONENTS, *PASSAGE_CLASSES,
+                                             "document--thumb", "document--bar"}
+    # Textual's scrollbar is hidden (scrolling stays on): redrawn on every scrolled frame it
+    # cost as much as the text; the view draws its own position bar in its last column
     DEFAULT_CSS = """
-    DocumentView { background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden; }
+    DocumentView {
+        background: $surface; color: $text; overflow-y: scroll; overflow-x: hidden;
+        scrollbar-size-vertical: 0;
+    }
     DocumentView:focus { background-tint: $foreground 4%; }
     """
 
@@ -238,30 +322,28 @@ class DocumentView(ScrollView, can_focus=True):
                 show=False),
     ]
 
-    class Moved(Message):
-        """The sentence cursor moved."""
-
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
-
     def __init__(
         self,
         report: Report,
         ranges: Sequence[Span] | None = None,
         *,
+        on_move: Callable[[], None] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         localise_bindings(self)
         self.report = report
+        # called as the cursor moves, not posted: what it redraws joins the document's frame
+        self._on_move = on_move
         self.ranges = tuple(ranges) if ranges else (Span(0, len(report.text)),)
         self.hide_boilerplate = False
         self.marks: list[Annotation] = []
         self._mark_starts: list[int] = []
+        self._mark_reach = 0  # the longest mark: no mark starting further back reaches a line
         self.ghosts: list[Suggestion] = []
         self._ghost_starts: list[int] = []
+        self._ghost_reach = 0
         self.hits: list[Span] = []
         self._hit = 0
         self.search_query = ""
@@ -271,7 +353,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self._layout = Layout([], [])
         self._strips: LRUCache[int, Strip] = LRUCache(512)
-        self._style: Style | None = None
+        self._look: Look | None = None
+        self._frame: Frame | None = None  # while a frame is drawn
         self._sentences: list[Span] = []
         self._sentence_starts: list[int] = []
         self._chrome: list[bool] = []  # per stop: wholly web-page furniture (j/k pass it by)
@@ -327,7 +410,7 @@ class DocumentView(ScrollView, can_focus=True):
         return pieces
 
     def _relayout(self) -> None:
-        width = self.scrollable_content_region.width or self.size.width or 80
+        width = self.frame().width or self.size.width or 80
         key = (width, self.hide_boilerplate)
         layout = self._layouts.get(key)
         if layout is None:
@@ -338,10 +421,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(width, len(layout.lines))
 
-    def on_mount(self) -> None:
-        self._relayout()
-
     def on_resize(self) -> None:
+        """Lay the text out at the width the widget got (the first time too: wrapping a long
+        report at a width guessed before the first layout would cost as much again)."""
         self._relayout()
         self.show_cursor()
 
@@ -387,7 +469,7 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             self._redraw_spans([before, self.selection_span()])
         self.show_cursor()
-        self.post_message(self.Moved(self))
+        self._moved()
 
     def show_cursor(self) -> None:
         """Scroll so the selected sentences are on screen."""
@@ -450,6 +532,16 @@ class DocumentView(ScrollView, can_focus=True):
                        immediate=True)
         if self._layout.lines:
             self._select(self.sentence_at(self._layout.starts[line]))
+        # once this page is on the screen, draw the next one ahead: reading pages on, the next
+        # key then finds its lines drawn
+        self.call_after_refresh(self._draw_ahead, direction)
+
+    def _draw_ahead(self, direction: int) -> None:
+        frame, look = self.frame(), self.look()
+        height = max(frame.height, 1)
+        first = round(self.scroll_y) + direction * (height - 1)
+        for index in range(max(first, 0), min(first + height, len(self._layout.lines))):
+            self._kept_line(index, look, frame)
 
     def action_next_section(self) -> None:
         index = bisect_right(self._section_starts, self.cursor_offset)
@@ -489,6 +581,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.marks = sorted((m for m in marks if not m.orphan and not m.deleted),
                             key=lambda m: (m.start, m.end, self.is_mine(m), m.reviewer, m.id))
         self._mark_starts = [m.start for m in self.marks]
+        self._mark_reach = max((m.end - m.start for m in self.marks), default=0)
         self._redraw_changes(old, self.marks)
 
     def is_mine(self, mark: Annotation) -> bool:
@@ -508,6 +601,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.ghosts = sorted((g for g in ghosts if g.tag is not None),
                              key=lambda g: (g.start, g.end))
         self._ghost_starts = [g.start for g in self.ghosts]
+        self._ghost_reach = max((g.end - g.start for g in self.ghosts), default=0)
         self._redraw_changes(old, self.ghosts)
 
     def ghost_under_cursor(self) -> Suggestion | None:
@@ -592,14 +686,18 @@ class DocumentView(ScrollView, can_focus=True):
         self._mouse_span = self._selection_offsets(selection) if selection else None
         self._redraw()
         if self._mouse_span is not None:
-            self.post_message(self.Moved(self))
+            self._moved()
+
+    def _moved(self) -> None:
+        if self._on_move is not None:
+            self._on_move()
 
     # -- drawing -----------------------------------------------------------------------------
 
     def _redraw(self) -> None:
         """Draw every line again (styles, marks or focus changed)."""
         self._strips.clear()
-        self._style = None
+        self._look = None
         self.refresh()
 
     def _redraw_changes(self, old: Sequence[Drawn], new: Sequence[Drawn]) -> None:
@@ -623,50 +721,105 @@ class DocumentView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
-        self._style = None
+        self._look = None
+
+    def on_mount(self) -> None:
+        # a theme can change the passages' styles and not the widget's own
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(
+            self._redraw))
+
+    def look(self) -> Look:
+        """How each kind of passage is drawn in the theme in force (shenyue.tcss)."""
+        if self._look is None:
+            base = self.rich_style
+            thumb = Segment("█", base + component_style(self, "document--thumb"))
+            track = Segment(" ", base + component_style(self, "document--bar"))
+            self._look = Look(base, palette(self), thumb, track,
+                              *(component_style(self, name) for name in PASSAGE_CLASSES))
+        return self._look
+
+    def frame(self) -> Frame:
+        """What every row of the frame being drawn shares."""
+        region = self.scrollable_content_region
+        height, total = region.height, len(self._layout.lines)
+        thumb = (0, 0)  # the whole text in view: no thumb
+        if height < total:
+            size = max(round(height * height / total), 1)
+            top = round(self.scroll_y / (total - height) * (height - size))
+            thumb = (top, top + size)
+        return Frame(max(region.width - BAR_WIDTH, 0), height, *thumb,
+                     self.has_focus_within_screen())
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows in `crop`, sharing one look at the widget's size, scroll and focus."""
+        self._frame = self.frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
-        """One visual line, cropped to the widget."""
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        if self._style is None:
-            self._style = self.rich_style
-        if index >= len(self._layout.lines):
-            return Strip.blank(self.scrollable_content_region.width, self._style)
+        """One visual line, cropped to the widget, then the position bar's cell in this row."""
+        frame = self._frame or self.frame()
+        index = round(self.scroll_y) + y
+        look = self.look()
+        if index < len(self._layout.lines):
+            strip = self._kept_line(index, look, frame)
+        else:
+            strip = Strip.blank(frame.width, look.base)
+        bar = look.thumb if frame.thumb_top <= y < frame.thumb_end else look.track
+        return Strip([*strip, bar], strip.cell_length + BAR_WIDTH)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the position bar scrolls there."""
+        height = self.scrollable_content_region.height
+        if event.x >= self.frame().width and height > 1:
+            self.scroll_to(y=round(event.y / (height - 1) * self.max_scroll_y), animate=False)
+
+    def _kept_line(self, index: int, look: Look, frame: Frame) -> Strip:
+        """Visual line `index` as drawn (with the offsets a mouse selection reads), kept until
+        it changes."""
         strip = self._strips.get(index)
         if strip is None:
-            width = self.scrollable_content_region.width
-            strip = self._render_visual_line(index, self._style).crop_extend(
-                scroll_x, scroll_x + width, self._style).apply_offsets(scroll_x, index)
+            strip = self._render_visual_line(index, look, frame).apply_offsets(0, index)
             self._strips[index] = strip
         return strip
 
-    def _render_visual_line(self, index: int, base: Style) -> Strip:
+    def _render_visual_line(self, index: int, look: Look, frame: Frame) -> Strip:
+        """Visual line `index`, `frame.width` cells: every piece in the base style (the
+        theme's colours, end to end) with the styles of the passages over it, later ones on
+        top."""
         start, end = self._layout.lines[index]
-        text = Text(printable(self.report.text[start:end]), style=base, no_wrap=True, end="")
+        text = printable(self.report.text[start:end])
+        layers: list[Layer] = []
 
         def paint(spans: Sequence[Span], style: Style) -> None:
             for span in overlapping(spans, start, end):
-                text.stylize(style, max(span.start, start) - start, min(span.end, end) - start)
+                layers.append((max(span.start, start) - start, min(span.end, end) - start, style))
 
-        paint(self._headings, HEADING_STYLE)
-        paint(self.report.boilerplate, BOILERPLATE_STYLE)
-        for ghost in self.ghosts[:bisect_left(self._ghost_starts, end)]:
-            if ghost.end > start and ghost.tag is not None:
-                text.stylize(GHOST_STYLES[ghost.tag], max(ghost.start, start) - start,
-                             min(ghost.end, end) - start)
-        here = [m for m in self.marks[:bisect_left(self._mark_starts, end)] if m.end > start]
+        paint(self._headings, look.heading)
+        paint(self.report.boilerplate, look.boilerplate)
+        for ghost in reaching(self.ghosts, self._ghost_starts, self._ghost_reach, start, end):
+            if ghost.tag is not None:
+                layers.append((max(ghost.start, start) - start, min(ghost.end, end) - start,
+                               look.tags.ghost(ghost.tag)))
+        here = reaching(self.marks, self._mark_starts, self._mark_reach, start, end)
         for mark in sorted(here, key=self.is_mine):  # own marks last: drawn on top
-            text.stylize(mark_style(mark.tag, self.is_mine(mark)),
-                         max(mark.start, start) - start, min(mark.end, end) - start)
-        paint(self.hits, HIT_STYLE)
+            layers.append((max(mark.start, start) - start, min(mark.end, end) - start,
+                           look.tags.mark(mark.tag, self.is_mine(mark))))
+        paint(self.hits, look.hit)
         if self._mouse_span is not None:
             paint([self._mouse_span], self.screen.get_component_rich_style("screen--selection"))
-        elif self._sentences and self.has_focus_within_screen():
-            paint([self.selection_span()], CURSOR_STYLE)
+        elif self._sentences and frame.focused:
+            paint([self.selection_span()], look.cursor)
         elif self._sentences:
-            paint([self.selection_span()], Style(underline=True))
-        return Strip(list(text.render(self.app.console)), cell_len(text.plain))
+            paint([self.selection_span()], BLURRED_CURSOR)
+        segments = styled_segments(text, look.base, layers)
+        cells = cell_len(text)
+        if cells < frame.width:
+            segments.append(Segment(" " * (frame.width - cells), look.base))
+        strip = Strip(segments, max(cells, frame.width))
+        return strip.crop(0, frame.width) if cells > frame.width else strip
 
     def has_focus_within_screen(self) -> bool:
         """Whether this view is the focused widget of its screen (the cursor is drawn solid)."""
