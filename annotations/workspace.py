@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations import sync
 from annotations.anchor import OffsetMap, TextIndex, quote_context, reanchor_doc
 from annotations.clean import normalise, person_name
 from annotations.corrections import (
@@ -1003,6 +1002,8 @@ class Workspace:
     def sync_init(self, remote: str, *, interactive: bool = False) -> str:
         """Set the workspace up to sync with a git remote (a bare repository's path, an ssh
         or https URL): clones it into `sync/`. Returns the remote as shown to people."""
+        from annotations import sync
+
         return sync.init(self, remote, interactive=interactive)
 
     def sync(self, progress: Callable[[str], None] | None = None, *,
@@ -1010,14 +1011,20 @@ class Workspace:
         """Exchange marks, corrections and follow-through decisions with the remote: every
         reviewer's files merged in by the merge rules, this reviewer's pushed. `progress`
         hears each step (`sync.STEPS`); `interactive`: git may ask for a password."""
+        from annotations import sync
+
         return sync.sync(self, progress, interactive=interactive)
 
     def last_synced(self) -> str | None:
         """When the workspace last finished a sync (ISO time, UTC), or None."""
+        from annotations import sync
+
         return sync.last_synced(self.home)
 
     def syncs(self) -> bool:
         """Whether the workspace is set up to sync (`sync_init`)."""
+        from annotations import sync
+
         return sync.is_git_repository(sync.sync_folder(self.home))
 
     # -- where the reviewer left off in the app ------------------------------------------------
