@@ -61,6 +61,21 @@ def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Pa
     assert run_python(code) == "[]"
 
 
+def test_lookup_and_annotate_do_not_import_the_sync_code(tmp_path: Path) -> None:
+    """git, file locks and the export code cost a fresh command a tenth of a second: only a
+    sync loads them."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from tui.cli import main\n"
+        f"home = {str(tmp_path / 'ws')!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--home', home, 'list', '--json'])\n"
+        "    main(['--home', home, 'lookup', '行政复议', '--json'])\n"
+        "print(sorted(m for m in ('annotations.sync', 'annotations.gitrun') if m in sys.modules))"
+    )
+    assert run_python(code) == "[]"
+
+
 def test_serve_does_not_import_textual() -> None:
     # the server only relays bytes: Textual runs in each tab's own `shenyue open` process
     code = (
