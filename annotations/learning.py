@@ -35,8 +35,9 @@ from annotations.learner import (
     train,
 )
 from annotations.model import Annotation, Report
+from annotations.readings import kept_contexts
 from annotations.rejections import load_rejected
-from annotations.suggest import REVIEWER, read_report
+from annotations.suggest import REVIEWER
 
 if TYPE_CHECKING:
     from annotations.workspace import Workspace
@@ -163,7 +164,8 @@ def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> 
     for lesson in found:
         made = _kept_examples(ws, lesson)
         if made is None:
-            made = _report_examples(ws.report(lesson.report_id), lesson.marks, lesson.refused)
+            made = _report_examples(ws, ws.report(lesson.report_id), lesson.marks,
+                                    lesson.refused)
             rows = [example_to_json(e) for e in made]
             with suppress(OSError):  # only a cache
                 folder.mkdir(parents=True, exist_ok=True)
@@ -205,26 +207,26 @@ def _read_json(path: Path) -> dict[str, object]:
 
 
 def _report_examples(
-    report: Report, marks: Sequence[Annotation], refused: frozenset[str]
+    ws: Workspace, report: Report, marks: Sequence[Annotation], refused: frozenset[str]
 ) -> list[Example]:
     """One report's examples: each reviewer's label of each sentence they marked, and the
-    rejected sentences nobody marked, as none."""
+    rejected sentences nobody marked, as none (in the rules' reading as kept: readings.py)."""
     from annotations.agreement import sentence_labels  # it imports the workspace
 
     reviewers = sorted({m.reviewer for m in marks})
     labels = sentence_labels(report, marks, reviewers)
-    readings = read_report(report)  # once per report, however many reviewers
+    contexts = kept_contexts(ws.home, report)  # once per report, however many reviewers
     out = []
     for reviewer in reviewers:
         tags = [None if t is None else t.value for t in labels[reviewer]]
-        out += examples_of(report, tags, mark=True, readings=readings)
+        out += examples_of(report, tags, mark=True, contexts=contexts)
     if refused:
         marked = [any(labels[r][k] is not None for r in reviewers)
                   for k in range(len(report.sentences))]
         nos: list[str | None] = [
             "none" if not marked[k] and report.text[s.start : s.end] in refused else None
             for k, s in enumerate(report.sentences)]
-        out += examples_of(report, nos, mark=True, readings=readings)
+        out += examples_of(report, nos, mark=True, contexts=contexts)
     return out
 
 
