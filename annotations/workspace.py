@@ -582,15 +582,16 @@ class Workspace:
             if wanted(mark.tag.value, mark.reviewer, mark.deleted)
         ]
 
-    def _mark_docs(
+    def mark_docs(
         self,
-        report_id: str | None,
-        tag: Tag | str | None,
-        reviewer: str | None,
+        report_id: str | None = None,
+        tag: Tag | str | None = None,
+        reviewer: str | None = None,
         *,
-        include_deleted: bool,
+        include_deleted: bool = False,
     ) -> list[Doc]:
-        """`annotations` as the stored documents (same filter, same order)."""
+        """`annotations` as the stored documents (same filter, same order; no objects made:
+        the learned reader reads every mark this way)."""
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
         tables = self._tables_for(report_id)
         return [
@@ -901,7 +902,7 @@ class Workspace:
 
         index = self.index()
         # the documents as stored: 100,000 marks export without building objects
-        docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
+        docs = self.mark_docs(report_id, tag, reviewer, include_deleted=True)
         fixes = [c.to_json() for c in self.corrections(report_id, reviewer, include_deleted=True)
                  if c.report_id in index]
         links = [d for d in self._link_docs(report_id, reviewer)
