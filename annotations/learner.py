@@ -25,6 +25,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,12 +191,10 @@ def design(examples: Sequence[Example]) -> Design:
     import numpy as np  # imported here: only training needs numpy and SciPy
     from scipy.sparse import csr_matrix
 
-    indptr = [0]
-    indices: list[int] = []
-    for example in examples:
-        indices += features(example.text, example.context)  # repeats count, as in scores
-        indptr.append(len(indices))
-    found = np.array(indices, dtype=np.int64)
+    rows_of = [features(e.text, e.context) for e in examples]  # repeats count, as in scores
+    sizes = np.fromiter(map(len, rows_of), dtype=np.int64, count=len(rows_of))
+    indptr = np.concatenate(([0], np.cumsum(sizes)))
+    found = np.fromiter(chain.from_iterable(rows_of), dtype=np.int64, count=int(indptr[-1]))
     # only features seen twice or more get a column: the fit works on thousands of columns,
     # not 2**BITS, and a feature seen once teaches nothing general
     used = np.flatnonzero(np.bincount(found, minlength=1 << BITS) >= 2)
