@@ -181,7 +181,7 @@ class Workspace:
                 if not ws.library.exists():
                     ws.library.create()
                     for file in seed_files() if seed else []:
-                        ws._imported(ws.library.import_file(file, ws._reanchor))
+                        ws.library.import_file(file, ws._reanchor)
         if ws.library.outdated():
             with ws.library.lock():
                 if ws.library.outdated():
@@ -375,7 +375,7 @@ class Workspace:
         with self.library.lock():
             outcome = self.library.import_file(Path(file_path), self._reanchor)
         assert outcome.report is not None
-        self._imported(outcome)
+        self._settle_present(outcome)
         self._bring_back([outcome])
         return self.report(outcome.report.id)
 
@@ -406,7 +406,7 @@ class Workspace:
                 if progress is not None:
                     progress(file)
         for outcome in outcomes:
-            self._imported(outcome)
+            self._settle_present(outcome)
         summary.outcomes = self._bring_back(summary.outcomes)
         return summary
 
@@ -435,7 +435,7 @@ class Workspace:
         for source in project.sources:
             outcome = self.library.import_ingested(
                 Path(f"{file}#{source.key}"), source.ingested, self._reanchor)
-            self._imported(outcome)
+            self._settle_present(outcome)
             outcomes.append(outcome)
             assert outcome.report is not None
             titles[outcome.report.id] = outcome.report.title
@@ -459,7 +459,6 @@ class Workspace:
         with self.library.lock():
             outcomes = self.library.import_shared(items, self._reanchor)
         for report, outcome in zip(accepted, outcomes, strict=True):
-            self._imported(outcome)
             got = outcome.report.id if outcome.report is not None else None
             if got != report.meta.id:
                 refused.append((report, f"its text is in this workspace already, as report "
@@ -531,7 +530,18 @@ class Workspace:
             return summary, puts
 
         self.store.change(self.reviewer, build, now)
+        self._keep_readings({m.report_id for m in marks})
         return marks
+
+    def _keep_readings(self, report_ids: Iterable[str]) -> None:
+        """Read a report version through the rules when it gets its first mark, once: a
+        first training then reads no report through the rules (readings.py)."""
+        from annotations.readings import keep_contexts, kept_key
+
+        for report_id in report_ids:
+            report = self.report(report_id)
+            if not kept_key(self.home, report):
+                keep_contexts(self.home, report)
 
     def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
         unknown = set(item) - MARK_FIELDS
@@ -801,17 +811,9 @@ class Workspace:
         become orphans."""
         self._settle(new.id, old)
 
-    def _imported(self, outcome: ImportOutcome) -> None:
-        """After a file's import: a new text version is read through the rules once, for the
-        learned reader (readings.py); importing a report again finishes a re-anchoring that a
-        killed import left undone."""
-        from annotations.readings import keep_contexts
-
-        if outcome.report is None:
-            return
-        if outcome.status in ("imported", "updated"):
-            keep_contexts(self.home, self.report(outcome.report.id))
-        elif outcome.status == "present":
+    def _settle_present(self, outcome: ImportOutcome) -> None:
+        # importing a report again finishes a re-anchoring that a killed import left undone
+        if outcome.status == "present" and outcome.report is not None:
             self._settle(outcome.report.id)
 
     def _settle(self, report_id: str, old: Report | None = None) -> tuple[int, int]:

@@ -1,5 +1,5 @@
-"""The rules' reading of each report version, kept for the learned reader: written on
-import, read back while the version, title, year and rules are the same, read again when
+"""The rules' reading of each report version, kept for the learned reader: written on a
+version's first mark, read back while the version, title, year and rules are the same, read again when
 one of them changed, and training from it learns what training from the rules does."""
 
 from __future__ import annotations
@@ -33,15 +33,23 @@ def _mislabel(ws: Workspace, report_id: str) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def test_importing_keeps_each_reports_reading(ws: Workspace) -> None:
+def _mark(ws: Workspace, report_id: str) -> None:
+    span = ws.report(report_id).sentences[3]
+    ws.annotate(report_id, span.start, span.end, "plan")
+
+
+def test_a_reports_first_mark_keeps_its_reading(ws: Workspace) -> None:
     for meta in ws.reports():
         report = ws.report(meta.id)
+        assert not kept_key(ws.home, report)  # importing reads nothing through the rules
+        _mark(ws, meta.id)
         assert kept_key(ws.home, report)
         assert kept_contexts(ws.home, report) == contexts_of(report)
 
 
 def test_a_kept_reading_is_read_back_not_read_again(ws: Workspace) -> None:
     report = ws.report(ws.resolve("常州").id)
+    _mark(ws, report.id)
     _mislabel(ws, report.id)
     found = kept_contexts(ws.home, report)
     assert {c.role for c in found if c is not None} == {"kept"}
@@ -51,6 +59,7 @@ def test_a_kept_reading_is_read_back_not_read_again(ws: Workspace) -> None:
                                     '{"key": "KEY", "contexts": [], "sentences": [0]}'])
 def test_a_damaged_or_stale_reading_is_read_again(ws: Workspace, damage: str) -> None:
     report = ws.report(ws.resolve("常州").id)
+    _mark(ws, report.id)
     _file(ws, report.id).write_text(damage.replace("KEY", reading_key(report)),
                                     encoding="utf-8")
     assert kept_contexts(ws.home, report) == contexts_of(report)
@@ -64,12 +73,14 @@ def test_a_new_version_or_a_corrected_year_reads_the_report_again(
     file.write_text("某某市2020年法治政府建设情况报告\n一、主要工作\n我们完成了立法工作。\n",
                     encoding="utf-8")
     first = ws.import_report(file)
+    ws.annotate(first.id, first.sentences[-1].start, first.sentences[-1].end, "achievement")
     _mislabel(ws, first.id)
     file.write_text("某某市2020年法治政府建设情况报告\n一、主要工作\n我们完成了立法工作。\n"
                     "二、存在的问题\n执法不够规范。\n", encoding="utf-8")
     second = ws.import_report(file)
     assert second.id == first.id and second.sha256 != first.sha256
-    assert kept_key(ws.home, second)  # written by the import, for the new text
+    assert not kept_key(ws.home, second)
+    ws.annotate(second.id, second.sentences[-1].start, second.sentences[-1].end, "shortcoming")
     assert kept_contexts(ws.home, second) == contexts_of(second)
     _mislabel(ws, second.id)
     ws.correct(second.id, year="2016")
@@ -80,7 +91,7 @@ def test_a_new_version_or_a_corrected_year_reads_the_report_again(
 
 def test_suggesting_keeps_a_reading_that_was_missing(ws: Workspace) -> None:
     rid = ws.resolve("常州").id
-    shutil.rmtree(ws.home / READINGS_DIR)
+    assert not (ws.home / READINGS_DIR).exists()
     ws.suggested(rid)
     assert kept_key(ws.home, ws.report(rid))
 
