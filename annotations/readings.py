@@ -3,11 +3,12 @@
 For every sentence of a report, its `Context` (role, the rules' tag, kinds of evidence,
 position), or None where the rules leave it untagged — what training reads from the rules.
 It depends on the report's text, the title and year the rules read, and the rules
-themselves, never on marks: it is worked out once per report version (when the version
-gets its first mark through `annotate`, or is first suggested on; else when training needs
-it — not on import, which would slow a folder of 5,000 reports by half) and kept in `readings/<report id>.json` under a key of those, so a first
-training joins marks to kept readings and reads no report through the rules. A file whose
-key differs (a new version, a corrected title or year, other rules) is read again.
+themselves, never on marks: it is worked out once per report version — when the version gets
+its first mark through `annotate` or is first suggested on, else when training needs it (not
+on import, which would slow a folder of 5,000 reports by half) — and kept in
+`readings/<report id>.json` under a key of those, so a first training joins marks to kept
+readings and reads no report through the rules. A file whose key differs (a new version, a
+corrected title or year, other rules) is read again.
 """
 
 from __future__ import annotations

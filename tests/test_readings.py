@@ -1,6 +1,7 @@
 """The rules' reading of each report version, kept for the learned reader: written on a
-version's first mark, read back while the version, title, year and rules are the same, read again when
-one of them changed, and training from it learns what training from the rules does."""
+version's first mark, read back while the version, title, year and rules are the same, read
+again when one of them changed, and training from it learns what training from the rules
+does."""
 
 from __future__ import annotations
 
