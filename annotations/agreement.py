@@ -27,7 +27,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, Protocol
 
 from annotations.errors import UserError
 from annotations.model import Annotation, Report, ReportMeta, Span, Tag
@@ -112,10 +112,23 @@ def _covered(spans: Sequence[tuple[int, int]], ends: Sequence[int], start: int, 
     return total
 
 
+class Labelling(Protocol):
+    """What sentence labels read of a mark (an Annotation, or less)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def tag(self) -> Tag: ...
+    @property
+    def reviewer(self) -> str: ...
+
+
 class _Coverage:
     """One reviewer's marks on one report, by tag, ready for per-sentence questions."""
 
-    def __init__(self, marks: Iterable[Annotation]) -> None:
+    def __init__(self, marks: Iterable[Labelling]) -> None:
         marks = list(marks)
         self.by_tag = {
             tag: merged_spans((a.start, a.end) for a in marks if a.tag is tag) for tag in Tag
@@ -144,11 +157,17 @@ def sentence_labels(
 
     Deleted marks and orphans are ignored; see the module docstring for ties.
     """
-    marks = live_marks(report, annotations)
+    return span_labels(report.sentences, live_marks(report, annotations), reviewers)
+
+
+def span_labels(
+    spans: Sequence[Span], marks: Sequence[Labelling], reviewers: Sequence[str]
+) -> dict[str, list[Tag | None]]:
+    """`sentence_labels` of `spans` from marks that count (live, on this text)."""
     out: dict[str, list[Tag | None]] = {}
     for reviewer in reviewers:
         coverage = _Coverage(a for a in marks if a.reviewer == reviewer)
-        out[reviewer] = [coverage.label(s) for s in report.sentences]
+        out[reviewer] = [coverage.label(s) for s in spans]
     return out
 
 

@@ -25,6 +25,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,12 +191,10 @@ def design(examples: Sequence[Example]) -> Design:
     import numpy as np  # imported here: only training needs numpy and SciPy
     from scipy.sparse import csr_matrix
 
-    indptr = [0]
-    indices: list[int] = []
-    for example in examples:
-        indices += features(example.text, example.context)  # repeats count, as in scores
-        indptr.append(len(indices))
-    found = np.array(indices, dtype=np.int64)
+    rows_of = [features(e.text, e.context) for e in examples]  # repeats count, as in scores
+    sizes = np.fromiter(map(len, rows_of), dtype=np.int64, count=len(rows_of))
+    indptr = np.concatenate(([0], np.cumsum(sizes)))
+    found = np.fromiter(chain.from_iterable(rows_of), dtype=np.int64, count=int(indptr[-1]))
     # only features seen twice or more get a column: the fit works on thousands of columns,
     # not 2**BITS, and a feature seen once teaches nothing general
     used = np.flatnonzero(np.bincount(found, minlength=1 << BITS) >= 2)
@@ -278,19 +277,28 @@ def train(examples: Sequence[Example], key: str = "") -> Model:
 # -- examples --------------------------------------------------------------------------------
 
 
+def contexts_of(report: Report, readings: Sequence[Reading] | None = None) -> list[Context | None]:
+    """Each sentence's context as the rules read it (None: left untagged), from `readings`
+    (default: the report read now)."""
+    readings = read_report(report) if readings is None else readings
+    length = len(report.text)
+    return [None if r.untagged is not None else context_of(r, length) for r in readings]
+
+
 def examples_of(
     report: Report, labels: Sequence[str | None], mark: bool = False,
-    readings: Sequence[Reading] | None = None,
+    contexts: Sequence[Context | None] | None = None,
 ) -> list[Example]:
-    """Examples from the label of each sentence of `report` (None: not labelled); sentences
-    the rules leave untagged are no examples (the learner never sees them)."""
-    readings = read_report(report) if readings is None else readings
+    """Examples from the label of each sentence of `report` (None: not labelled), in the
+    sentences' `contexts` (default: the report read now); sentences the rules leave untagged
+    are no examples (the learner never sees them)."""
+    contexts = contexts_of(report) if contexts is None else contexts
+    text = report.text
     out = []
-    for reading, tag in zip(readings, labels, strict=True):
-        if tag is None or reading.untagged is not None:
+    for span, context, tag in zip(report.sentences, contexts, labels, strict=True):
+        if tag is None or context is None:
             continue
-        text = report.text[reading.start : reading.end]
-        out.append(Example(text, context_of(reading, len(report.text)), tag, mark))
+        out.append(Example(text[span.start : span.end], context, tag, mark))
     return out
 
 
@@ -332,14 +340,16 @@ def learned_reason(model: Model) -> str:
     return f"learned from {model.examples} labelled sentences"
 
 
-def suggest_learned(report: Report, model: Model) -> list[Suggestion]:
-    """A suggestion for every sentence and heading of `report`: the rules' untagged ones as
-    they are, every other sentence as the model reads it (reason: the model, the part, and
-    the rules' own reason)."""
+def suggest_learned(
+    report: Report, model: Model, readings: Sequence[Reading] | None = None
+) -> list[Suggestion]:
+    """A suggestion for every sentence and heading of `report` (read by the rules as
+    `readings`, default: now): the rules' untagged ones as they are, every other sentence as
+    the model reads it (reason: the model, the part, and the rules' own reason)."""
     length = len(report.text)
     learned = learned_reason(model)
     out = []
-    for reading in read_report(report):
+    for reading in read_report(report) if readings is None else readings:
         ruled = weigh(reading)
         if reading.untagged is not None:
             out.append(ruled)

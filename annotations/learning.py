@@ -36,9 +36,11 @@ from annotations.learner import (
     load_examples,
     train,
 )
-from annotations.model import Annotation, Report
+from annotations.model import Report, Tag
+from annotations.readings import kept_contexts
 from annotations.rejections import load_rejected
-from annotations.suggest import REVIEWER, read_report
+from annotations.store import Doc
+from annotations.suggest import REVIEWER
 
 if TYPE_CHECKING:
     from annotations.workspace import Workspace
@@ -52,6 +54,16 @@ def _rejection_files(home: Path) -> list[Path]:
     return sorted((home / "suggest").glob("*.json"))
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the learner reads of a live mark: its span, tag and reviewer."""
+
+    start: int
+    end: int
+    tag: Tag
+    reviewer: str
+
+
 @dataclass(frozen=True)
 class Lesson:
     """What one report teaches: the text version, title and year the rules read it with,
@@ -59,7 +71,7 @@ class Lesson:
 
     report_id: str
     reading: tuple[str, str, int | None]
-    marks: tuple[Annotation, ...]
+    marks: tuple[Decision, ...]
     refused: frozenset[str]
 
     @cached_property
@@ -74,24 +86,25 @@ class Lesson:
 
 def lessons(ws: Workspace) -> list[Lesson]:
     """What each report of the workspace teaches, by report id (reports that teach nothing
-    are left out); reads the marks, never a report's text."""
-    from annotations.agreement import live_marks  # it imports the workspace
-
+    are left out); reads the marks as stored (no objects made), never a report's text."""
     rejected: dict[str, set[str]] = {}
     for path in _rejection_files(ws.home):
         for report_id, quotes in load_rejected(path).items():
             rejected.setdefault(report_id, set()).update(quotes)
-    marks_by_report: dict[str, list[Annotation]] = {}
-    for mark in ws.annotations():
-        if mark.reviewer != REVIEWER:
-            marks_by_report.setdefault(mark.report_id, []).append(mark)
+    marks_by_report: dict[str, list[Doc]] = {}
+    for doc in ws.mark_docs():  # tombstones left out
+        if doc["reviewer"] != REVIEWER:
+            marks_by_report.setdefault(doc["report_id"], []).append(doc)
     index = ws.index()
     out = []
     for report_id in sorted(set(marks_by_report) | set(rejected)):
         meta = index.get(report_id)
         if meta is None:
             continue  # a rejection of a report that is no longer here
-        marks = tuple(live_marks(meta, marks_by_report.get(report_id, [])))
+        # live: placed on the current text (not an orphan, nor waiting to be re-anchored)
+        marks = tuple(Decision(d["start"], d["end"], Tag(d["tag"]), d["reviewer"])
+                      for d in marks_by_report.get(report_id, [])
+                      if d["text_sha256"] == meta.sha256 and not d.get("orphan", False))
         refused = frozenset(rejected.get(report_id, ()))
         if marks or refused:
             out.append(Lesson(report_id, (meta.sha256, meta.title, meta.year), marks, refused))
@@ -165,7 +178,8 @@ def workspace_examples(ws: Workspace, found: Sequence[Lesson] | None = None) -> 
     for lesson in found:
         made = _kept_examples(ws, lesson)
         if made is None:
-            made = _report_examples(ws.report(lesson.report_id), lesson.marks, lesson.refused)
+            made = _report_examples(ws, ws.report(lesson.report_id), lesson.marks,
+                                    lesson.refused)
             rows = [example_to_json(e) for e in made]
             with suppress(OSError):  # only a cache
                 folder.mkdir(parents=True, exist_ok=True)
@@ -207,26 +221,26 @@ def _read_json(path: Path) -> dict[str, object]:
 
 
 def _report_examples(
-    report: Report, marks: Sequence[Annotation], refused: frozenset[str]
+    ws: Workspace, report: Report, marks: Sequence[Decision], refused: frozenset[str]
 ) -> list[Example]:
     """One report's examples: each reviewer's label of each sentence they marked, and the
-    rejected sentences nobody marked, as none."""
-    from annotations.agreement import sentence_labels  # it imports the workspace
+    rejected sentences nobody marked, as none (in the rules' reading as kept: readings.py)."""
+    from annotations.agreement import span_labels  # it imports the workspace
 
     reviewers = sorted({m.reviewer for m in marks})
-    labels = sentence_labels(report, marks, reviewers)
-    readings = read_report(report)  # once per report, however many reviewers
+    labels = span_labels(report.sentences, marks, reviewers)
+    contexts = kept_contexts(ws.home, report)  # once per report, however many reviewers
     out = []
     for reviewer in reviewers:
         tags = [None if t is None else t.value for t in labels[reviewer]]
-        out += examples_of(report, tags, mark=True, readings=readings)
+        out += examples_of(report, tags, mark=True, contexts=contexts)
     if refused:
         marked = [any(labels[r][k] is not None for r in reviewers)
                   for k in range(len(report.sentences))]
         nos: list[str | None] = [
             "none" if not marked[k] and report.text[s.start : s.end] in refused else None
             for k, s in enumerate(report.sentences)]
-        out += examples_of(report, nos, mark=True, readings=readings)
+        out += examples_of(report, nos, mark=True, contexts=contexts)
     return out
 
 

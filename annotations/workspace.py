@@ -529,7 +529,18 @@ class Workspace:
             return summary, puts
 
         self.store.change(self.reviewer, build, now)
+        self._keep_readings({m.report_id for m in marks})
         return marks
+
+    def _keep_readings(self, report_ids: Iterable[str]) -> None:
+        """Read a report version through the rules when it gets its first mark, once: a
+        first training then reads no report through the rules (readings.py)."""
+        from annotations.readings import keep_contexts, kept_key
+
+        for report_id in report_ids:
+            report = self.report(report_id)
+            if not kept_key(self.home, report):
+                keep_contexts(self.home, report)
 
     def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
         unknown = set(item) - MARK_FIELDS
@@ -580,15 +591,16 @@ class Workspace:
             if wanted(mark.tag.value, mark.reviewer, mark.deleted)
         ]
 
-    def _mark_docs(
+    def mark_docs(
         self,
-        report_id: str | None,
-        tag: Tag | str | None,
-        reviewer: str | None,
+        report_id: str | None = None,
+        tag: Tag | str | None = None,
+        reviewer: str | None = None,
         *,
-        include_deleted: bool,
+        include_deleted: bool = False,
     ) -> list[Doc]:
-        """`annotations` as the stored documents (same filter, same order)."""
+        """`annotations` as the stored documents (same filter, same order; no objects made:
+        the learned reader reads every mark this way)."""
         wanted = self._mark_filter(report_id, tag, reviewer, include_deleted)
         tables = self._tables_for(report_id)
         return [
@@ -891,7 +903,7 @@ class Workspace:
 
         index = self.index()
         # the documents as stored: 100,000 marks export without building objects
-        docs = self._mark_docs(report_id, tag, reviewer, include_deleted=True)
+        docs = self.mark_docs(report_id, tag, reviewer, include_deleted=True)
         fixes = [c.to_json() for c in self.corrections(report_id, reviewer, include_deleted=True)
                  if c.report_id in index]
         links = [d for d in self._link_docs(report_id, reviewer)
@@ -1047,14 +1059,18 @@ class Workspace:
         """Every suggestion with a tag for a report's current text, in text order, as the
         workspace's learned reader reads it (worked out once per text version and model)."""
         from annotations.learner import suggest_learned
-        from annotations.suggest import tagged
+        from annotations.readings import keep_contexts, kept_key
+        from annotations.suggest import read_report, tagged
 
         report = self.report(report_id)
         model = self.model()
         key = (report.sha256, model.key, model.examples)
         found = self._suggested.get(key)
         if found is None:
-            found = self._suggested[key] = tagged(suggest_learned(report, model))
+            readings = read_report(report)
+            if not kept_key(self.home, report):  # read now: kept for the learned reader
+                keep_contexts(self.home, report, readings)
+            found = self._suggested[key] = tagged(suggest_learned(report, model, readings))
         return found
 
     # -- follow-through (follow.py) -------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Training the learned reader at 10,000 marks (target: at most 2 s), each timed in a new
 process as a reviewer meets it: the workspace's first training (numpy and SciPy imported,
-every marked report read as the rules see it, the fit), then training again in that process
-after one more mark (the changed report read again, the others' examples kept from the last
-training). Beside them, in the same run: the fit alone in a new process, ours against
-scikit-learn's LogisticRegression (which it equals) with their imports, on the same examples;
-and how long the model key takes after a write that teaches nothing (no training)."""
+the marks read and joined to the rules' readings of the marked reports, kept since their
+first mark — readings.py —, the fit), then training again in that process after one more
+mark (the changed report's examples made again, the others' kept from the last training).
+Beside them, in the same run: the fit alone in a new process, ours against scikit-learn's
+LogisticRegression (which it equals) with their imports, on the same examples; and how long
+the model key takes after a write that teaches nothing (no training)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotations.learner import Example, Model, context_of, examples_of, train
+from annotations.learner import Example, Model, context_of, contexts_of, examples_of, train
 from annotations.model import Report
 from annotations.suggest import Reading, read_report, weigh
 from annotations.workspace import Workspace
@@ -148,7 +148,8 @@ def pairs(case: Case, predicted: Sequence[str]) -> list[tuple[str, str]]:
 
 def examples(cases: Sequence[Case]) -> list[Example]:
     """The training examples of labelled cases."""
-    return [e for c in cases for e in examples_of(c.report, c.gold, readings=c.readings)]
+    return [e for c in cases
+            for e in examples_of(c.report, c.gold, contexts=contexts_of(c.report, c.readings))]
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,8 @@ def learning_curve(
     for count in CURVE:
         marked = first_marks(mark_on, count)
         marks = [Example(e.text, e.context, e.tag, mark=True)
-                 for e in examples_of(marked.report, marked.gold, readings=marked.readings)]
+                 for e in examples_of(marked.report, marked.gold,
+                                      contexts=contexts_of(marked.report, marked.readings))]
         cells = []
         for target in targets:
             base = [*seeds, *(c for c in dev if c is not mark_on and c is not target)]
