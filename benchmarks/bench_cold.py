@@ -18,12 +18,9 @@ import random
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from annotations.workspace import Workspace
-from benchmarks.bench_cli import make_reports
-from benchmarks.bench_store import MARKS, REPORTS, fill
+from benchmarks.bench_store import MARKS, marked_workspace
 from benchmarks.timing import median_ms, wall
 
 RUNS = 5
@@ -58,18 +55,8 @@ def main() -> None:
         compileall.compile_dir(ROOT / package, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.environ.get("SHENYUE_BENCH_DIR") or tmp)
-        files = root / "files"
-        files.mkdir()
-        make_reports(files, REPORTS)
-        started = time.perf_counter()
         home = root / "cold"
-        ws = Workspace.open(home, seed=False, reviewer="bench")
-        ws.import_paths([files])
-        ids = [m.id for m in ws.reports()]
-        fill(ws, ids, MARKS, rng)
-        journal = home / "store" / "annotations.jsonl"
-        print(f"built {REPORTS} reports + {MARKS} marks: {time.perf_counter() - started:.1f} s; "
-              f"journal {journal.stat().st_size / 1e6:.0f} MB")
+        ws, ids, _files = marked_workspace(root, "cold", rng)
         report_id = ids[len(ids) // 2]
         text = ws.report(report_id).text
 

@@ -66,23 +66,32 @@ def jsonstorage_insert(folder: Path, ws: Workspace, count: int, runs: int) -> fl
     path.unlink()
     return result
 
+def marked_workspace(
+    root: Path, name: str, rng: random.Random
+) -> tuple[Workspace, list[str], Path]:
+    """REPORTS generated reports (written to `root/files`) with MARKS marks spread over them, in
+    the workspace `root/name`: the workspace, its report ids and the files' folder."""
+    files = root / "files"
+    files.mkdir()
+    make_reports(files, REPORTS)
+    started = time.perf_counter()
+    ws = Workspace.open(root / name, seed=False, reviewer="bench")
+    ws.import_paths([files])
+    ids = [m.id for m in ws.reports()]
+    fill(ws, ids, MARKS, rng)
+    journal = root / name / "store" / "annotations.jsonl"
+    print(f"built {REPORTS} reports + {MARKS} marks: {time.perf_counter() - started:.1f} s; "
+          f"journal {journal.stat().st_size / 1e6:.0f} MB")
+    return ws, ids, files
+
+
 def main() -> None:
     """Build both workspaces, then print each figure beside its target."""
     rng = random.Random(7)
     shenyue = str(Path(sys.executable).parent / "shenyue")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(os.environ.get("SHENYUE_BENCH_DIR") or tmp)
-        files = root / "files"
-        files.mkdir()
-        make_reports(files, REPORTS)
-        started = time.perf_counter()
-        spread = Workspace.open(root / "spread", seed=False, reviewer="bench")
-        spread.import_paths([files])
-        ids = [m.id for m in spread.reports()]
-        fill(spread, ids, MARKS, rng)
-        print(f"built {REPORTS} reports + {MARKS} marks: {time.perf_counter() - started:.1f} s")
-        journal = root / "spread" / "store" / "annotations.jsonl"
-        print(f"journal: {journal.stat().st_size / 1e6:.0f} MB")
+        spread, ids, files = marked_workspace(root, "spread", rng)
         reopened = Workspace.open(root / "spread", reviewer="bench")
         started = time.perf_counter()
         reopened.annotations(ids[0])

@@ -46,34 +46,32 @@ def test_cli_without_app_does_not_import_textual(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines()[-1] == "False"
 
 
+def modules_after(tmp_path: Path, commands: list[list[str]], modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh process has imported after running `commands` (printed as
+    a sorted list)."""
+    lines = "".join(f"    main(['--home', home, *{command!r}])\n" for command in commands)
+    code = (
+        "import sys, contextlib, io\n"
+        "from tui.cli import main\n"
+        f"home = {str(tmp_path / 'ws')!r}\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"{lines}"
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))"
+    )
+    return run_python(code)
+
+
 def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Path) -> None:
     """numpy and SciPy cost most of a second to import: only training loads them."""
-    code = (
-        "import sys, contextlib, io\n"
-        "from tui.cli import main\n"
-        f"home = {str(tmp_path / 'ws')!r}\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['--home', home, 'list', '--json'])\n"
-        "    main(['--home', home, 'lookup', '行政复议', '--json'])\n"
-        "    main(['--home', home, 'suggest', '常州', '--json'])\n"
-        "print(sorted(m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules))"
-    )
-    assert run_python(code) == "[]"
+    commands = [["list", "--json"], ["lookup", "行政复议", "--json"], ["suggest", "常州", "--json"]]
+    assert modules_after(tmp_path, commands, ("sklearn", "numpy", "scipy")) == "[]"
 
 
-def test_lookup_and_annotate_do_not_import_the_sync_code(tmp_path: Path) -> None:
+def test_list_and_lookup_do_not_import_the_sync_code(tmp_path: Path) -> None:
     """git, file locks and the export code cost a fresh command a tenth of a second: only a
     sync loads them."""
-    code = (
-        "import sys, contextlib, io\n"
-        "from tui.cli import main\n"
-        f"home = {str(tmp_path / 'ws')!r}\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['--home', home, 'list', '--json'])\n"
-        "    main(['--home', home, 'lookup', '行政复议', '--json'])\n"
-        "print(sorted(m for m in ('annotations.sync', 'annotations.gitrun') if m in sys.modules))"
-    )
-    assert run_python(code) == "[]"
+    commands = [["list", "--json"], ["lookup", "行政复议", "--json"]]
+    assert modules_after(tmp_path, commands, ("annotations.sync", "annotations.gitrun")) == "[]"
 
 
 def test_serve_does_not_import_textual() -> None:
