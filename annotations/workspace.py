@@ -139,6 +139,9 @@ class Workspace:
         self._model: Model | None = None
         # the examples each report last taught the learned reader, with their key (learning.py)
         self.taught: dict[str, tuple[str, list[Example]]] = {}
+        # the report readings known kept in this process, by reading key: a mark made on the
+        # same report again (every `a` in the app) checks no file
+        self._readings_kept: set[str] = set()
         # the command line trains a stale model before suggesting; the app trains it in the
         # background and suggests with the last one meanwhile
         self.train_on_demand = True
@@ -535,12 +538,16 @@ class Workspace:
     def _keep_readings(self, report_ids: Iterable[str]) -> None:
         """Read a report version through the rules when it gets its first mark, once: a
         first training then reads no report through the rules (readings.py)."""
-        from annotations.readings import keep_contexts, kept_key
+        from annotations.readings import keep_contexts, kept_key, reading_key
 
         for report_id in report_ids:
             report = self.report(report_id)
+            key = reading_key(report)
+            if key in self._readings_kept:
+                continue
             if not kept_key(self.home, report):
                 keep_contexts(self.home, report)
+            self._readings_kept.add(key)
 
     def _new_mark(self, item: Mapping[str, Any], now: str) -> Annotation:
         unknown = set(item) - MARK_FIELDS
