@@ -8,6 +8,10 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+
 from annotations.workspace import Workspace
 from tui.i18n import set_language
 from tui.widgets.document import DocumentView
@@ -37,3 +41,14 @@ def app_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., No
         asyncio.run(test(*args, **kwargs))
 
     return run
+
+
+async def choose_in_palette(app: App[None], pilot: Pilot[None], words: str) -> None:
+    """Open the command palette, type `words` and press enter on the first command found."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*words)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from annotations.model import Tag
-from tests.appkit import app_test, open_workspace, seed_id
+from tests.appkit import app_test, choose_in_palette, open_workspace, seed_id
 from tui.app import ShenyueApp
 from tui.screens.library import LibraryScreen
 from tui.screens.prompt import PromptScreen
@@ -63,13 +62,7 @@ async def test_write_memo_from_the_palette(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one("#reports", DataTable)
         table.move_cursor(row=table.get_row_index(rid))
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"write memo")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await choose_in_palette(app, pilot, "write memo")
         assert isinstance(app.screen, PromptScreen)
         box = app.screen.query_one(Input)
         assert box.value.endswith(f"memo-{rid}.docx")

@@ -6,14 +6,13 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 import tui.app
 from annotations.sync import STEPS
 from annotations.workspace import Workspace
-from tests.appkit import app_test, open_workspace, seed_id
+from tests.appkit import app_test, choose_in_palette, open_workspace, seed_id
 from tests.synckit import bare_repository, tag_sentences
 from tui.app import ShenyueApp, sync_steps
 from tui.screens.library import LibraryScreen
@@ -47,13 +46,7 @@ def messages(app: ShenyueApp) -> list[str]:
 
 
 async def run_sync_from_palette(app: ShenyueApp, pilot: Pilot[None]) -> None:
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    assert isinstance(app.screen, CommandPalette)
-    await pilot.press(*"sync")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
-    await pilot.pause()
+    await choose_in_palette(app, pilot, "sync")
     await app.workers.wait_for_complete()
     await pilot.pause()
 
