@@ -369,8 +369,8 @@ class Run:
 
     def skip(self, path: Path, why: str) -> None:
         """Name a file of the clone that was left out, and why (its path as in the repository)."""
-        inside = str(path.relative_to(self.folder))
-        self.skipped.append(f"{inside}: {one_line(why.replace(str(path), inside))}")
+        inside = str(path.relative_to(self.folder))  # named by whoever pushed it: cleaned
+        self.skipped.append(one_line(f"{inside}: {why.replace(str(path), inside)}"))
 
     def receive_reports(self) -> None:
         """Import the reports of the clone this workspace lacks (by id), each at the version

@@ -466,6 +466,25 @@ def test_files_from_the_remote_are_checked_and_cleaned(tmp_path: Path) -> None:
     assert "abc" not in {m.id for m in Workspace.open(a.home, reviewer="A").reports()}
 
 
+def test_a_file_name_from_the_remote_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    remote = bare_repository(tmp_path / "team.git")
+    a = Workspace.open(tmp_path / "A", reviewer="A")
+    a.sync_init(str(remote))
+    tag_sentences(a, 1)
+    a.sync()
+    evil = remote_files(remote, tmp_path, "evil")
+    folder = evil / MARKS / "evil-00000000"
+    folder.mkdir(parents=True)
+    (folder / "bro\x1b]52;c;eA==\x07ken\x1b[2J.json").write_text("not json at all")
+    git(evil, "add", "--all")
+    git(evil, "commit", "--quiet", "-m", "evil")
+    git(evil, "push", "--quiet")
+    result = shenyue(a.home, "sync", reviewer="A")
+    err = result.stderr.decode()
+    assert result.returncode == 1 and err.count("skipped\t") == 1
+    assert "broken" in err and "\x1b" not in err and "\x07" not in err
+
+
 def test_a_report_file_round_trips_and_refuses_a_changed_text(tmp_path: Path) -> None:
     from annotations.syncfiles import report_file_bytes
 
