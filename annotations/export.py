@@ -174,11 +174,6 @@ def write_w3c(
     out.write("]}}\n")
 
 
-def section_title(report: Report, offset: int) -> str:
-    """The titles of the sections around `offset`, outermost first."""
-    return " › ".join(s.title for s in report.section_path(offset))
-
-
 def place_of(meta: ReportMeta) -> str | None:
     """Where a report comes from, for the xlsx and qdpx exports: the government that issued it."""
     return meta.issuer
@@ -196,7 +191,7 @@ def write_csv(
     writer.writerow(CSV_COLUMNS)
     for m in marks:
         writer.writerow([
-            titles.get(m.report_id, m.report_id), section_title(report(m.report_id), m.start),
+            titles.get(m.report_id, m.report_id), report(m.report_id).section_title(m.start),
             m.tag.value, m.quote, m.comment, m.reviewer, m.created, m.updated, m.start, m.end,
             "yes" if m.orphan else "", m.id,
         ])
@@ -217,7 +212,7 @@ def write_md(
         out.write(f"# {meta.title}\n\n")
         by_section: dict[str, list[Annotation]] = {}
         for m in by_report.get(meta.id, []):
-            key = "(orphans)" if m.orphan else section_title(text, m.start) or "(no section)"
+            key = "(orphans)" if m.orphan else text.section_title(m.start) or "(no section)"
             by_section.setdefault(key, []).append(m)
         for section, items in by_section.items():
             out.write(f"## {section}\n\n")

@@ -2,7 +2,7 @@
 
 Built to answer from a cold process: report texts are searched as bytes and only the
 reports with a hit are decoded; marks come from `Store.search`, which reads the journal as
-bytes without parsing all of it.
+bytes without parsing all of it, and only the marks shown are parsed whole.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotations.errors import UserError
-from annotations.export import section_title
+from annotations.markscan import Candidate, Found
 from annotations.model import Annotation, ReportMeta, Tag
-from annotations.store import Doc
 
 if TYPE_CHECKING:
     from annotations.workspace import Workspace
@@ -40,7 +39,7 @@ class RawHit:
     report_id: str
     start: int
     end: int
-    mark: Doc | None  # the mark's stored document
+    mark: Found | None  # the mark, read in full only if the hit is shown
 
 
 def snippet(text: str, start: int, end: int) -> str:
@@ -79,20 +78,25 @@ def search(
     order = {rid: n for n, rid in enumerate(reports)}
     if report_id is not None and report_id not in order:
         raise UserError("report.unknown_id", report_id=report_id)
-    docs = sorted(
-        (doc for doc in ws.store.search(query)
-         if doc["report_id"] in order
-         and (report_id is None or doc["report_id"] == report_id)
-         and (tag is None or doc["tag"] == tag.value)
-         and (reviewer is None or doc["reviewer"] == reviewer)),
-        key=lambda d: (order[d["report_id"]], d["start"], d["end"], d["id"]),
-    )
-    raw = [RawHit(d["report_id"], d["start"], d["end"], d) for d in docs]
-    if tag is None and reviewer is None:
-        covered: dict[str, list[Doc]] = {}
-        for d in docs:
-            if not d["orphan"]:  # an orphan's offsets point nowhere in the current text
-                covered.setdefault(d["report_id"], []).append(d)
+    by_report: dict[str, list[Candidate]] = {}
+    for candidate in ws.store.search(query):
+        if candidate.report_id in order and report_id in (None, candidate.report_id):
+            by_report.setdefault(candidate.report_id, []).append(candidate)
+    marks: list[Found] = []
+    for rid in sorted(by_report, key=order.__getitem__):  # read no further than is shown
+        if limit is not None and len(marks) >= limit:
+            break
+        marks.extend(sorted(
+            (f for c in by_report[rid] if (f := c.found())
+             and (tag is None or f.tag == tag.value)
+             and (reviewer is None or f.reviewer == reviewer)),
+            key=lambda f: (f.start, f.end, f.mark_id)))
+    raw = [RawHit(f.report_id, f.start, f.end, f) for f in marks]
+    if tag is None and reviewer is None and (limit is None or len(raw) < limit):
+        covered: dict[str, list[Found]] = {}  # every mark was read: there is room for more
+        for f in marks:
+            if not f.orphan:  # an orphan's offsets point nowhere in the current text
+                covered.setdefault(f.report_id, []).append(f)
         needle = query.encode("utf-8")
         for rid in [report_id] if report_id else reports:
             if limit is not None and len(raw) >= limit:
@@ -102,8 +106,7 @@ def search(
                 continue
             text = data.decode("utf-8")
             for start, end in text_hits(text, query):
-                if not any(d["start"] <= start and end <= d["end"]
-                           for d in covered.get(rid, ())):
+                if not any(f.start <= start and end <= f.end for f in covered.get(rid, ())):
                     raw.append(RawHit(rid, start, end, None))
     return [materialize(ws, h) for h in raw[:limit]]
 
@@ -111,10 +114,10 @@ def search(
 def materialize(ws: Workspace, hit: RawHit) -> Hit:
     """A hit with its section path and a snippet of context (only the hits shown become
     Annotation objects: a common word is in thousands of marks)."""
-    mark = None if hit.mark is None else Annotation.from_json(hit.mark)
+    mark = None if hit.mark is None else Annotation.from_json(hit.mark.doc())
     if mark is not None and mark.orphan:
         meta = ws.report_meta(hit.report_id)
         return Hit(meta, hit.start, hit.end, "(orphan)", " ".join(mark.quote.split()), mark)
     report = ws.report(hit.report_id)
-    return Hit(report.meta, hit.start, hit.end, section_title(report, hit.start),
+    return Hit(report.meta, hit.start, hit.end, report.section_title(hit.start),
                snippet(report.text, hit.start, hit.end), mark)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from annotations.errors import UserError
-from annotations.export import section_title, write_binary_output, write_output
+from annotations.export import write_binary_output, write_output
 from annotations.follow import FollowUp
 from annotations.model import KIND_LABELS_ZH, TAG_LABELS_ZH, Annotation, Kind, ReportMeta, Tag
 from annotations.qdpx import TAG_COLOURS
@@ -168,7 +168,7 @@ def build_memo(ws: Workspace, report_ids: Sequence[str], reviewer: str | None = 
         report = ws.report(report_id)
         marks = ws.annotations(report_id, reviewer=reviewer)
         spans = section_spans(report)
-        placed = tuple((m, section_of(spans, m.start), section_title(report, m.start))
+        placed = tuple((m, section_of(spans, m.start), report.section_title(m.start))
                        for m in marks if not m.orphan)
         before = previous_year(report.meta, metas)
         follow = tuple(ws.follow(before.id, report.id)) if before is not None else ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -157,9 +158,11 @@ def check_meta_row(data: Any) -> None:
     kind (the id must name a file, the kind be one we know)."""
     if not isinstance(data, dict):
         raise ValueError("a row is not an object")
-    for name, kinds in META_TYPES.items():
-        if type(data.get(name)) not in kinds:  # exactly: JSON's true is no year
-            raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
+    # the common case in C loops (an index holds thousands of rows); exactly: JSON's true is
+    # no year
+    if not all(map(frozenset.__contains__, META_TYPE_SETS, map(type, map(data.get, META_TYPES)))):
+        name = next(n for n, kinds in META_TYPES.items() if type(data.get(n)) not in kinds)
+        raise ValueError(f"a row's {name!r} is missing or not {META_KINDS[name]}")
     if not SAFE_REPORT_ID.match(data["id"]):  # ids name files in reports/
         raise ValueError(f"a row's id {data['id']!r} is not a report id")
     if data.get("kind") is not None and data["kind"] not in KIND_VALUES:
@@ -176,10 +179,16 @@ META_FIELDS: dict[str, tuple[type, ...]] = {
     "kind": (str, type(None)), "title_derived": (bool, type(None)),
 }
 META_TYPES = {name: frozenset(kinds) for name, kinds in META_FIELDS.items()}
+META_TYPE_SETS = tuple(META_TYPES.values())
 META_KINDS = {name: " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
               for name, kinds in META_FIELDS.items()}
 SAFE_REPORT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 KIND_VALUES = frozenset(k.value for k in Kind)
+
+
+def section_trail(sections: Sequence[Section]) -> str:
+    """`一、… › （二）…`: a chain of section titles."""
+    return " › ".join(s.title for s in sections)
 
 
 def section_start(section: Section) -> int:
@@ -231,6 +240,10 @@ class Report:
         for section in self.sections:
             out.extend(section.walk())
         return out
+
+    def section_title(self, offset: int) -> str:
+        """The titles of the sections around `offset`, outermost first, as one line."""
+        return section_trail(self.section_path(offset))
 
     def section_path(self, offset: int) -> list[Section]:
         """The chain of sections (outermost first) that contains `offset`."""

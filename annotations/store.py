@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -47,6 +48,7 @@ from tinydb.table import Table
 
 from annotations.errors import StoreError
 from annotations.fsutil import atomic_write_bytes, folder_lock
+from annotations.markscan import Candidate, found_in_doc, found_in_record
 from annotations.messages import Message, say
 from annotations.model import Annotation
 from annotations.records import (
@@ -856,19 +858,20 @@ class Store:
                 return table[mark_id]
         return None
 
-    def search(self, needle: str) -> list[Doc]:
-        """The live marks whose quote or comment contains `needle`.
+    def search(self, needle: str) -> list[Candidate]:
+        """The marks whose quote or comment seems to contain `needle`, each read (and then
+        None if deleted or not containing it after all) when its `found` is called.
 
         Unless this process holds every table, the journal is searched as bytes and only the
         records that hold `needle` are parsed (see `scan_journal`).
         """
         if self.journal.complete():
             return [
-                doc
+                Candidate(name, partial(found_in_doc, doc, needle))
                 for name, table in self.tables().items()
                 if is_report_table(name)
                 for doc in table.values()
-                if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"])
+                if needle in doc["quote"] or needle in doc["comment"]
             ]
         try:
             with open(self.path, "rb") as handle, complete_lines(handle) as data:
@@ -1013,9 +1016,10 @@ def complete_lines(handle: BinaryIO) -> Iterator[Buffer]:
 
 def scan_journal(
     data: Buffer, path: Path, needle: str, index_folder: Path | None = None
-) -> list[Doc]:
+) -> list[Candidate]:
     """`Store.search` on the raw bytes of a journal: find `needle` as it is written in JSON,
-    keep the hits that fall in the last record of a mark, parse just those records. Which
+    keep the hits that fall in the last record of a mark, each to be read when asked (see
+    markscan.py). Which
     record is the last of its mark: before the end of the index in `index_folder` (when it
     describes the journal), the index says; after it, the records' heads do."""
     header = check_header(data, path)
@@ -1042,8 +1046,7 @@ def scan_journal(
         return not (k < len(superseded) and superseded[k] == at)
 
     pattern = json.dumps(needle, ensure_ascii=False)[1:-1].encode("utf-8")
-    decoder = json.JSONDecoder()
-    found: list[Doc] = []
+    found: list[Candidate] = []
     first = len(header)
     at = data.find(pattern, first, end)
     while at >= 0:
@@ -1060,17 +1063,24 @@ def scan_journal(
         if table.startswith(b"_") or not current(start, table, doc_id):
             at = data.find(pattern, next_start, end)  # not a mark's current record
             continue
-        try:
-            doc = decoder.raw_decode(data[start:next_start].decode("utf-8"))[0]["doc"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise damaged(path, say("store.damaged_byte", byte=start)) from exc
-        problem = record_problem(table.decode(), doc_id.decode(), doc)
-        if problem:
-            raise damaged(path, say("store.damaged_byte_because", byte=start, problem=problem))
-        if not doc["deleted"] and (needle in doc["quote"] or needle in doc["comment"]):
-            found.append(doc)
+        parse = partial(parse_mark, path=path, start=start)
+        found.append(Candidate(table.decode(), partial(
+            found_in_record, data[start:next_start], needle, parse)))
         at = data.find(pattern, next_start, end)
     return found
+
+
+def parse_mark(record: bytes, path: Path, start: int) -> Doc:
+    """The checked document of the mark record at byte `start`; StoreError if it is not one."""
+    try:
+        obj = json.JSONDecoder().raw_decode(record.decode("utf-8"))[0]
+        table, doc_id, doc = obj["table"], obj["id"], obj["doc"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise damaged(path, say("store.damaged_byte", byte=start)) from exc
+    problem = record_problem(table, doc_id, doc)
+    if problem:
+        raise damaged(path, say("store.damaged_byte_because", byte=start, problem=problem))
+    return doc
 
 
 def check_line_shapes(data: Buffer, begin: int, end: int, heads: list[int], path: Path) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from annotations.export import place_of, section_title
+from annotations.export import place_of
 from annotations.model import Annotation, Report, ReportMeta, Tag
 
 MARK_COLUMNS = ("report", "place", "year", "section", "tag", "passage", "comment", "reviewer",
@@ -59,7 +59,7 @@ def mark_row(
     mark: Annotation, meta: ReportMeta | None, report: Callable[[str], Report]
 ) -> list[Any]:
     """One mark's cells in the order of MARK_COLUMNS."""
-    section = "" if mark.orphan else section_title(report(mark.report_id), mark.start)
+    section = "" if mark.orphan else report(mark.report_id).section_title(mark.start)
     return [
         meta.title if meta else mark.report_id, place_of(meta) if meta else None,
         meta.year if meta else None, section, mark.tag.value, mark.quote, mark.comment,

@@ -67,11 +67,12 @@ def test_list_lookup_and_suggest_do_not_import_the_learning_library(tmp_path: Pa
     assert modules_after(tmp_path, commands, ("sklearn", "numpy", "scipy")) == "[]"
 
 
-def test_list_and_lookup_do_not_import_the_sync_code(tmp_path: Path) -> None:
-    """git, file locks and the export code cost a fresh command a tenth of a second: only a
-    sync loads them."""
+def test_list_and_lookup_do_not_import_the_sync_or_export_code(tmp_path: Path) -> None:
+    """git, file locks and the exporters cost a fresh command a tenth of a second: only a
+    sync or an export loads them."""
     commands = [["list", "--json"], ["lookup", "行政复议", "--json"]]
-    assert modules_after(tmp_path, commands, ("annotations.sync", "annotations.gitrun")) == "[]"
+    modules = ("annotations.sync", "annotations.gitrun", "annotations.export", "csv")
+    assert modules_after(tmp_path, commands, modules) == "[]"
 
 
 def test_serve_does_not_import_textual() -> None:

@@ -95,6 +95,12 @@ def test_md_export_groups_report_section_tag(
     assert "### 不足 shortcoming" in out and "- > 行政复议" in out
 
 
+def test_the_command_line_offers_every_export_format() -> None:
+    from tui.cli import EXPORT_FORMATS
+
+    assert EXPORT_FORMATS == export_module.FORMATS
+
+
 def test_unknown_format_and_bad_paths_are_refused(ws: Workspace, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Unknown export format"):
         ws.export("xml", tmp_path / "x")

@@ -11,6 +11,7 @@ from tinydb.table import Document
 
 from annotations import StoreError, Tag, UserError, Workspace
 from annotations import store as store_module
+from annotations.markscan import Found
 from annotations.store import HISTORY, JournalStorage, Store
 
 
@@ -191,15 +192,20 @@ def test_cold_search_matches_the_loaded_search(ws: Workspace) -> None:
     ws.update_annotation(first.id, comment="改过")
     cold = Store(ws.home / "store")
     assert not cold.journal.loaded()
-    found = cold.search("行政复议")
+    found = live(cold, "行政复议")
     assert not cold.journal.loaded()
-    loaded = ws.store.search("行政复议")
-    assert sorted(d["id"] for d in found) == sorted(d["id"] for d in loaded)
-    assert {d["comment"] for d in found} == {"改过", '引号 "行政复议" 在评论里'}
-    assert [d["id"] for d in cold.search('"行政复议" 在')] != []
+    loaded = live(ws.store, "行政复议")
+    assert sorted(f.mark_id for f in found) == sorted(f.mark_id for f in loaded)
+    assert {f.doc()["comment"] for f in found} == {"改过", '引号 "行政复议" 在评论里'}
+    assert [f.mark_id for f in live(cold, '"行政复议" 在')] != []
     context_word = first.prefix[-3:]  # in every mark's context, in one mark's comment
     ws.update_annotation(first.id, comment=f"见{context_word}")
-    assert [d["id"] for d in Store(ws.home / "store").search(context_word)] == [first.id]
+    assert [f.mark_id for f in live(Store(ws.home / "store"), context_word)] == [first.id]
+
+
+def live(store: Store, needle: str) -> list[Found]:
+    """The live marks a search finds, each read."""
+    return [f for c in store.search(needle) if (f := c.found())]
 
 
 # -- the workspace's marks -------------------------------------------------------------------

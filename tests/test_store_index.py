@@ -107,7 +107,8 @@ def same_as_the_journal(folder: Path, *stores: Store) -> bool:
     for needle in ("法治", "备注1", "改") if data else ():
         found = scan_journal(data, folder / STORE_FILE, needle, folder / INDEX_FOLDER)
         read_whole = scan_journal(data, folder / STORE_FILE, needle, None)
-        assert sorted(d["id"] for d in found) == sorted(d["id"] for d in read_whole)
+        assert sorted(f.mark_id for c in found if (f := c.found())) == \
+            sorted(f.mark_id for c in read_whole if (f := c.found()))
     return indexed
 
 

@@ -12,11 +12,11 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any, TextIO
 
 from annotations.clean import one_line, person_name
 from annotations.errors import UserError
-from annotations.export import FORMATS
 from annotations.library import ImportSummary, sections_to_json
 from annotations.lookup import Hit, text_hits
 from annotations.model import TAG_LABELS_ZH, Kind, Tag
@@ -24,6 +24,8 @@ from annotations.records import META_FIELDS
 from annotations.workspace import Workspace
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+# export.FORMATS (a test holds them equal): importing the exporters costs every command 10 ms
+EXPORT_FORMATS = ("json", "w3c", "csv", "md", "xlsx", "qdpx")
 PROGRESS_MIN_FILES = 5
 SUGGEST_QUOTE = 40
 
@@ -652,8 +654,129 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> Parser:
-    """The argument parser with every subcommand."""
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def arg(*flags: str, **options: Any) -> Argument:
+    """One `add_argument` call, written down to be made only if its command is run."""
+    return flags, options
+
+
+REPORT_ARG = arg("report", metavar="REPORT", help="id, id prefix or part of the title")
+REPORTS_ARG = arg("reports", nargs="+", metavar="REPORT", help="id, id prefix or part of the title")
+JSON_ARG = arg("--json", action="store_true", help="JSON for scripts")
+TAG_HELP = f"{' | '.join(t.value for t in Tag)} (or 成效/不足/计划)"
+META_ARGS = [
+    arg(f"--{name}", metavar=name.upper(),
+        help=f"one of {', '.join(k.value for k in Kind)} (or 年度报告/工作要点/其他)"
+        if name == "kind" else f"the corrected {name}")
+    for name in META_FIELDS
+]
+
+# name: (function, help, arguments), in the order `shenyue --help` lists them
+COMMANDS: dict[str, tuple[Command, str, list[Argument]]] = {
+    "open": (cmd_open, "open the review app (the default)", [
+        arg("report", nargs="?", help="open this report directly")]),
+    "serve": (cmd_serve, "serve the app to web browsers (one app per tab, same workspace; "
+              "no password)", [
+        arg("--host", default="127.0.0.1",
+            help="address to listen on (default 127.0.0.1: this machine only)"),
+        arg("--port", type=int, default=8000, help="port to listen on (default 8000)")]),
+    "import": (cmd_import, "import report files or folders (recursively)", [
+        arg("paths", nargs="+", metavar="PATH")]),
+    "list": (cmd_list, "list the reports", [
+        arg("--json", action="store_true", help="a JSON array for scripts"),
+        arg("--removed", action="store_true", help="the removed reports instead")]),
+    "remove": (cmd_remove, "set reports aside: out of lists, lookup and export, their marks "
+               "kept (`shenyue undo` or `shenyue restore` brings them back)", [REPORTS_ARG]),
+    "restore": (cmd_remove, "bring removed reports back with their marks", [
+        arg("reports", nargs="+", metavar="REPORT",
+            help="id, id prefix or part of the title (`shenyue list --removed`)")]),
+    "show": (cmd_show, "show a report's metadata and text or outline", [
+        REPORT_ARG,
+        arg("--outline", action="store_true", help="the section tree instead of the text"),
+        JSON_ARG]),
+    "meta": (cmd_meta, "show a report's title, place, year, issuer and kind and where each "
+             "came from; correct them with the options (an empty value removes a correction)",
+             [REPORT_ARG, *META_ARGS, JSON_ARG]),
+    "annotate": (cmd_annotate, "mark a passage of a report", [
+        REPORT_ARG,
+        arg("--quote", metavar="TEXT", help="the passage, exactly as in the text"),
+        arg("--start", metavar="N", type=int, help="first character (code points)"),
+        arg("--end", metavar="M", type=int, help="one past the last character"),
+        arg("--tag", required=True, help=TAG_HELP),
+        arg("--comment", metavar="C", default="", help="a comment on the mark")]),
+    "retag": (cmd_edit, "give one of your marks another tag (its comment stays)", [
+        arg("mark", metavar="MARK", help="the mark's id (`shenyue lookup --json`)"),
+        arg("tag", metavar="TAG", help=TAG_HELP)]),
+    "join": (cmd_edit, "join your marks of one tag into one (comments kept); one mark with "
+             "--start/--end extends it", [
+        arg("marks", nargs="+", metavar="MARK"),
+        arg("--start", metavar="N", type=int, help="cover from here too (code points)"),
+        arg("--end", metavar="M", type=int, help="cover up to here too")]),
+    "take-over": (cmd_edit, "copy a colleague's mark, comment included, as your own", [
+        arg("mark", metavar="MARK", help="the mark's id")]),
+    "lookup": (cmd_lookup, "find a phrase in marks and report texts (--reviewer filters by "
+               "reviewer)", [
+        arg("query", metavar="QUERY"),
+        arg("--tag", help="only marks with this tag"),
+        arg("--report", metavar="R", help="only this report"),
+        arg("--limit", metavar="N", type=int, default=50, help="at most N hits (50)"),
+        JSON_ARG]),
+    "export": (cmd_export, "export marks (--reviewer filters by reviewer)", [
+        arg("--format", choices=EXPORT_FORMATS, default="json"),
+        arg("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)"),
+        arg("--tag", help="only marks with this tag"),
+        arg("--report", metavar="R", help="only this report")]),
+    "memo": (cmd_memo, "write a review memo of one or more reports (several: compared) — "
+             "Word, HTML or Markdown (--reviewer: only that reviewer's marks)", [
+        REPORTS_ARG,
+        arg("--format", choices=("docx", "html", "md"),
+            help="default: from the file name's ending, else docx"),
+        arg("--consensus", action="store_true",
+            help="only the marks the reviewers agreed on (reviewer 'consensus')"),
+        arg("-o", "--output", metavar="FILE",
+            help="write to FILE (default: stdout; docx needs a file or a pipe)")]),
+    "stats": (cmd_stats, "marks per tag and coverage per report and section, and marks per "
+              "year of each place, as tables with bars (--reviewer: only that reviewer's)", [
+        arg("reports", nargs="*", metavar="REPORT",
+            help="id, id prefix or part of the title (default: every report with marks)"),
+        JSON_ARG]),
+    "merge": (cmd_merge, "merge native exports (json) from other reviewers", [
+        arg("files", nargs="+", metavar="FILE")]),
+    "sync": (cmd_sync, "exchange marks with the team through a git remote (set it up once "
+             "with `sync init REMOTE`)", []),
+    "suggest": (cmd_suggest, "suggest a tag for each sentence of a report (sentences with no "
+                "tag are left out)", [
+        REPORT_ARG,
+        arg("--json", action="store_true",
+            help='a JSON array of {"start", "end", "tag", "score", "reason"} (code points)'),
+        arg("--apply", action="store_true",
+            help="store the suggestions as marks by reviewer 'suggest' (one undo step)")]),
+    "follow": (cmd_follow, "follow each plan of one report into the next report's review of "
+               "what was done", [
+        arg("plan_report", metavar="REPORT_N", help="the report whose plans to follow"),
+        arg("review_report", metavar="REPORT_N1",
+            help="the next report, whose review may report them done"),
+        arg("--json", action="store_true",
+            help='a JSON array of {"plan", "evidence", "verdict"} (code points)')]),
+    "agree": (cmd_agree, "how far reviewers agree: per report and overall, with confusion "
+              "matrices", [
+        arg("reports", nargs="*", metavar="REPORT",
+            help="id, id prefix or part of the title (default: every report with marks)"),
+        arg("--reviewers", metavar="A,B",
+            help="the reviewers to compare (default: all who marked but 'consensus' and "
+                 "'suggest')"),
+        JSON_ARG]),
+    "undo": (cmd_undo, "undo your latest change", []),
+    "redo": (cmd_undo, "redo the change you undid last", []),
+}
+COMMON_VALUED = ("--home", "--reviewer", "--lang")  # the options before a command that take a value
+
+
+def build_parser(only: str | None = None) -> Parser:
+    """The argument parser with every subcommand, or with `only` that one (a fresh process
+    runs one command: making the others' parsers costs as much as a lookup's answer)."""
     common = Parser(add_help=False)
     common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
                         help="workspace folder (default: $SHENYUE_HOME or the user data folder)")
@@ -665,129 +788,50 @@ def build_parser() -> Parser:
                     description="Review annual reports: read, tag, compare, export.")
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
-    def add(name: str, func: Command, help_text: str) -> Parser:
+    for name, (func, help_text, arguments) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         p: Parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(func=func)
-        return p
-
-    p = add("open", cmd_open, "open the review app (the default)")
-    p.add_argument("report", nargs="?", help="open this report directly")
-    p = add("serve", cmd_serve,
-            "serve the app to web browsers (one app per tab, same workspace; no password)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    p = add("import", cmd_import, "import report files or folders (recursively)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p = add("list", cmd_list, "list the reports")
-    p.add_argument("--json", action="store_true", help="a JSON array for scripts")
-    p.add_argument("--removed", action="store_true", help="the removed reports instead")
-    p = add("remove", cmd_remove, "set reports aside: out of lists, lookup and export, their "
-            "marks kept (`shenyue undo` or `shenyue restore` brings them back)")
-    p.add_argument("reports", nargs="+", metavar="REPORT",
-                   help="id, id prefix or part of the title")
-    p = add("restore", cmd_remove, "bring removed reports back with their marks")
-    p.add_argument("reports", nargs="+", metavar="REPORT",
-                   help="id, id prefix or part of the title (`shenyue list --removed`)")
-    p = add("show", cmd_show, "show a report's metadata and text or outline")
-    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
-    p.add_argument("--outline", action="store_true", help="the section tree instead of the text")
-    p.add_argument("--json", action="store_true", help="JSON for scripts")
-    p = add("meta", cmd_meta, "show a report's title, place, year, issuer and kind and where "
-            "each came from; correct them with the options (an empty value removes a correction)")
-    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
-    for name in META_FIELDS:
-        p.add_argument(f"--{name}", metavar=name.upper(),
-                       help=f"one of {', '.join(k.value for k in Kind)} (or 年度报告/工作要点/其他)"
-                       if name == "kind" else f"the corrected {name}")
-    p.add_argument("--json", action="store_true", help="JSON for scripts")
-    tags = [t.value for t in Tag]
-    p = add("annotate", cmd_annotate, "mark a passage of a report")
-    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
-    p.add_argument("--quote", metavar="TEXT", help="the passage, exactly as in the text")
-    p.add_argument("--start", metavar="N", type=int, help="first character (code points)")
-    p.add_argument("--end", metavar="M", type=int, help="one past the last character")
-    p.add_argument("--tag", required=True, help=f"{' | '.join(tags)} (or 成效/不足/计划)")
-    p.add_argument("--comment", metavar="C", default="", help="a comment on the mark")
-    p = add("retag", cmd_edit, "give one of your marks another tag (its comment stays)")
-    p.add_argument("mark", metavar="MARK", help="the mark's id (`shenyue lookup --json`)")
-    p.add_argument("tag", metavar="TAG", help=f"{' | '.join(tags)} (or 成效/不足/计划)")
-    p = add("join", cmd_edit, "join your marks of one tag into one (comments kept); one mark "
-            "with --start/--end extends it")
-    p.add_argument("marks", nargs="+", metavar="MARK")
-    p.add_argument("--start", metavar="N", type=int, help="cover from here too (code points)")
-    p.add_argument("--end", metavar="M", type=int, help="cover up to here too")
-    p = add("take-over", cmd_edit, "copy a colleague's mark, comment included, as your own")
-    p.add_argument("mark", metavar="MARK", help="the mark's id")
-    p = add("lookup", cmd_lookup,
-            "find a phrase in marks and report texts (--reviewer filters by reviewer)")
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("--tag", help="only marks with this tag")
-    p.add_argument("--report", metavar="R", help="only this report")
-    p.add_argument("--limit", metavar="N", type=int, default=50, help="at most N hits (50)")
-    p.add_argument("--json", action="store_true", help="JSON for scripts")
-    p = add("export", cmd_export, "export marks (--reviewer filters by reviewer)")
-    p.add_argument("--format", choices=FORMATS, default="json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    p.add_argument("--tag", help="only marks with this tag")
-    p.add_argument("--report", metavar="R", help="only this report")
-    p = add("memo", cmd_memo, "write a review memo of one or more reports (several: compared)"
-            " — Word, HTML or Markdown (--reviewer: only that reviewer's marks)")
-    p.add_argument("reports", nargs="+", metavar="REPORT",
-                   help="id, id prefix or part of the title")
-    p.add_argument("--format", choices=("docx", "html", "md"),
-                   help="default: from the file name's ending, else docx")
-    p.add_argument("--consensus", action="store_true",
-                   help="only the marks the reviewers agreed on (reviewer 'consensus')")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write to FILE (default: stdout; docx needs a file or a pipe)")
-    p = add("stats", cmd_stats, "marks per tag and coverage per report and section, and marks "
-            "per year of each place, as tables with bars (--reviewer: only that reviewer's)")
-    p.add_argument("reports", nargs="*", metavar="REPORT",
-                   help="id, id prefix or part of the title (default: every report with marks)")
-    p.add_argument("--json", action="store_true", help="JSON for scripts")
-    p = add("merge", cmd_merge, "merge native exports (json) from other reviewers")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p = add("sync", cmd_sync, "exchange marks with the team through a git remote (set it up "
-            "once with `sync init REMOTE`)")
-    actions = p.add_subparsers(dest="sync_command", metavar="init", parser_class=Parser)
-    q = actions.add_parser("init", parents=[common], help="sync with this git remote",
-                           description="set up sync with a git remote: the path of a bare "
-                           "repository, or an ssh or https URL")
-    q.add_argument("remote", metavar="REMOTE")
-    p = add("suggest", cmd_suggest,
-            "suggest a tag for each sentence of a report (sentences with no tag are left out)")
-    p.add_argument("report", metavar="REPORT", help="id, id prefix or part of the title")
-    p.add_argument("--json", action="store_true",
-                   help='a JSON array of {"start", "end", "tag", "score", "reason"} (code points)')
-    p.add_argument("--apply", action="store_true",
-                   help="store the suggestions as marks by reviewer 'suggest' (one undo step)")
-    p = add("follow", cmd_follow,
-            "follow each plan of one report into the next report's review of what was done")
-    p.add_argument("plan_report", metavar="REPORT_N", help="the report whose plans to follow")
-    p.add_argument("review_report", metavar="REPORT_N1",
-                   help="the next report, whose review may report them done")
-    p.add_argument("--json", action="store_true",
-                   help='a JSON array of {"plan", "evidence", "verdict"} (code points)')
-    p = add("agree", cmd_agree,
-            "how far reviewers agree: per report and overall, with confusion matrices")
-    p.add_argument("reports", nargs="*", metavar="REPORT",
-                   help="id, id prefix or part of the title (default: every report with marks)")
-    p.add_argument("--reviewers", metavar="A,B",
-                   help="the reviewers to compare (default: all who marked but "
-                        "'consensus' and 'suggest')")
-    p.add_argument("--json", action="store_true", help="JSON for scripts")
-    add("undo", cmd_undo, "undo your latest change")
-    add("redo", cmd_undo, "redo the change you undid last")
+        for flags, options in arguments:
+            p.add_argument(*flags, **options)
+        if name == "sync":
+            actions = p.add_subparsers(dest="sync_command", metavar="init", parser_class=Parser)
+            q = actions.add_parser("init", parents=[common], help="sync with this git remote",
+                                   description="set up sync with a git remote: the path of a "
+                                   "bare repository, or an ssh or https URL")
+            q.add_argument("remote", metavar="REMOTE")
     return parser
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` runs, found without a parser; None when it names none or asks
+    for the overall help or version (then every command's parser is made)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help", "--version"):
+            return None
+        if word in COMMON_VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """`argv` parsed by the parser of the command it names; by the whole parser when that
+    fails, so that every mistake is told as the whole parser tells it."""
+    only = command_named(argv)
+    if only is not None:
+        with suppress(UsageError):
+            return build_parser(only).parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 user error, 2 usage)."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_arguments(sys.argv[1:] if argv is None else argv)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         print("Run `shenyue --help` for usage.", file=sys.stderr)

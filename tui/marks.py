@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from rich.style import Style
 from rich.text import Text
 
-from annotations.model import Annotation, Section, Tag
+from annotations.model import Annotation, Tag
 from tui.i18n import _
 
 # the component classes that style tags in the app (tui/shenyue.tcss; a theme restyles them)
@@ -102,6 +102,3 @@ def counts_text(counts: dict[Tag, int], styles: Palette) -> Text:
     return out
 
 
-def section_title_path(sections: Sequence[Section]) -> str:
-    """`一、… › （二）…`: a chain of section titles."""
-    return " › ".join(s.title for s in sections)

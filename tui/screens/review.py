@@ -15,7 +15,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from annotations.errors import UserError
-from annotations.model import Annotation, Report, Section, Tag
+from annotations.model import Annotation, Report, Section, Tag, section_trail
 from annotations.roles import Placed, Role, section_roles
 from annotations.stats import covered_share, tag_counts
 from annotations.suggest import Suggestion
@@ -25,7 +25,6 @@ from tui.marks import (
     Palette,
     counts_text,
     palette,
-    section_title_path,
     tag_label,
 )
 from tui.widgets.footer import KeyFooter
@@ -216,7 +215,7 @@ class ReviewScreen(Screen[None]):
 
     def _update_status(self) -> None:
         document = self.document
-        section = section_title_path(self.report.section_path(document.cursor_offset)[:1])
+        section = section_trail(self.report.section_path(document.cursor_offset)[:1])
         parts = [Part(Text(f" {self.shenyue.ws.reviewer} ", style="bold reverse"), 5, 8)]
         if self.shenyue.synced:
             parts.append(Part(Text(self.shenyue.synced, style="dim"), 5, 8))

@@ -15,7 +15,7 @@ from annotations.editing import EditKind, MarkEdit
 from annotations.errors import UserError
 from annotations.model import Annotation, Tag
 from tui.i18n import _
-from tui.marks import section_title_path, tag_label
+from tui.marks import tag_label
 from tui.widgets.document import DocumentView
 
 if TYPE_CHECKING:
@@ -188,6 +188,6 @@ class MarkingDocument(DocumentView):
         """Copy the selected passage with its citation."""
         span = self.selection_span()
         passage = self.report.text[span.start:span.end].strip()
-        sections = section_title_path(self.report.section_path(span.start))
+        sections = self.report.section_title(span.start)
         quote = f"{passage}\n——{citation(self.report.title, sections, self.report.year)}"
         self.shenyue.copy_text(quote)
