@@ -16,10 +16,15 @@ from annotations.learner import (
     MAX_ITER,
     C,
     Example,
+    Context,
     Model,
     base_model,
+    context_features,
     context_of,
     design,
+    features,
+    folded,
+    gram_entries,
     fit,
     load_examples,
     suggest_learned,
@@ -53,6 +58,18 @@ def test_the_bundled_examples_begin_with_the_seeds_as_the_rules_read_them(
     assert bundled[: len(seeds)] == seeds  # run `python -m benchmarks.base_model` if not
 
 
+@given(st.lists(st.text(st.characters(codec="utf-8"), max_size=8), max_size=6))
+def test_training_hashes_every_sentence_as_suggesting_hashes_one(texts: list[str]) -> None:
+    """The n-grams of many sentences hashed at once with numpy (training) are those each
+    sentence gets on its own (suggesting), repeats included."""
+    rows, found = gram_entries(texts)
+    context = Context("review", "none", (), 0)
+    for k, text in enumerate(texts):
+        own = features(text, context)
+        grams = own[: len(own) - len(context_features(context, len(folded(text))))]
+        assert sorted(grams) == sorted(found[rows == k].tolist())
+
+
 @pytest.mark.parametrize("marks", [0, 40])
 def test_the_fit_is_scikit_learns_logistic_regression(bundled: list[Example], marks: int) -> None:
     """`fit` minimises scikit-learn's objective its way: the same weights, without the import."""
@@ -70,6 +87,27 @@ def test_the_fit_is_scikit_learns_logistic_regression(bundled: list[Example], ma
     assert np.allclose(coef, reference.coef_, rtol=0, atol=1e-7)
     assert np.allclose(intercept, reference.intercept_, rtol=0, atol=1e-7)
     assert np.abs(coef).max() > 0.1  # it learned something
+
+
+def test_an_example_given_twice_is_one_row_of_double_weight(bundled: list[Example]) -> None:
+    """Merging equal examples changes nothing in what is fitted: scikit-learn given every
+    example as a row of its own finds the same weights."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    examples = [*bundled[:120], *bundled[:40]]
+    found = design(examples)
+    rows = list(dict.fromkeys((e.text, e.context, e.tag) for e in examples))
+    assert found.matrix.shape[0] == len(rows) < len(examples)
+    each = [rows.index((e.text, e.context, e.tag)) for e in examples]
+    coef, intercept = fit(found)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # it stops after MAX_ITER steps, as ours does
+        reference = LogisticRegression(C=C, max_iter=MAX_ITER).fit(
+            found.matrix[each], found.targets[each])
+    assert np.allclose(coef, reference.coef_, rtol=0, atol=1e-6)
+    assert np.allclose(intercept, reference.intercept_, rtol=0, atol=1e-6)
 
 
 def test_a_model_reads_back_the_same(bundled: list[Example]) -> None:
