@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import zlib
 from array import array
@@ -213,6 +214,9 @@ class Design:
 
 def design(examples: Sequence[Example]) -> Design:
     """The examples as a matrix for `fit`."""
+    # one BLAS thread, asked before numpy loads OpenBLAS: its spare threads would spin beside
+    # a problem this small (fit's threadpool_limits covers a process that loaded numpy before)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import numpy as np  # imported here: only training needs numpy and SciPy
     from scipy.sparse import csr_matrix
 
