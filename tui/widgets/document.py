@@ -728,6 +728,11 @@ class DocumentView(ScrollView, can_focus=True):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(
             self._redraw))
 
+    def on_unmount(self) -> None:
+        # the signal drops a removed subscriber only when next published: till the theme
+        # changed, a closed review (and its report) stayed in memory
+        self.app.theme_changed_signal.unsubscribe(self)
+
     def look(self) -> Look:
         """How each kind of passage is drawn in the theme in force (shenyue.tcss)."""
         if self._look is None:
