@@ -11,9 +11,10 @@ corpus's dev reports) plus the workspace's marks (each marked sentence labelled 
 covering most of it) and rejected suggestions (labelled none). The fit minimises what
 scikit-learn's LogisticRegression minimises, the way it does (SciPy's L-BFGS-B; numpy and
 SciPy are imported only here and only to train): importing scikit-learn alone took half of
-the two seconds training may take. Features are hashed with CRC-32, so training is
-deterministic and a model is a small table of weights; predicting needs neither numpy nor
-SciPy.
+the two seconds training may take. N-grams are hashed by multiplying (numpy hashes every
+sentence at once to train; one sentence is hashed in plain Python to suggest), the context's
+names with CRC-32, so training is deterministic and a model is a small table of weights;
+predicting needs neither numpy nor SciPy. Equal examples are one row of summed weight.
 """
 
 from __future__ import annotations
