@@ -213,11 +213,20 @@ class Design:
     weight: np.ndarray  # each row's weight: MARK_WEIGHT for each mark it stands for, 1 else
 
 
-def design(examples: Sequence[Example]) -> Design:
-    """The examples as a matrix for `fit`."""
+def load_fit_libraries() -> None:
+    """Import numpy and SciPy now (half a second): a process that will train soon pays it
+    before it is asked to."""
     # one BLAS thread, asked before numpy loads OpenBLAS: its spare threads would spin beside
     # a problem this small (fit's threadpool_limits covers a process that loaded numpy before)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import numpy  # noqa: F401
+    import scipy.optimize
+    import scipy.sparse  # noqa: F401
+
+
+def design(examples: Sequence[Example]) -> Design:
+    """The examples as a matrix for `fit`."""
+    load_fit_libraries()
     import numpy as np  # imported here: only training needs numpy and SciPy
     from scipy.sparse import csr_matrix
 

@@ -34,6 +34,7 @@ from annotations.learner import (
     example_to_json,
     examples_of,
     load_examples,
+    load_fit_libraries,
     train,
 )
 from annotations.model import Report, Tag
@@ -281,11 +282,25 @@ def current_model(ws: Workspace) -> Model:
 def main(argv: Sequence[str]) -> None:
     """`python -m annotations.learning HOME REVIEWER`: train the learned reader of the
     workspace at HOME if it is stale, at low priority — how the app trains it, in a process
-    of its own, so that seconds of training never hold up a key press."""
+    of its own, so that seconds of training never hold up a key press.
+
+    With `--serve` first, numpy and SciPy are imported at once and the process then trains
+    once for each line read from its input, answering a line when done, until its input
+    closes: the app keeps one such process, so a retraining pays neither a start nor the
+    imports, and the marks' examples stay in memory between trainings."""
     from annotations.workspace import Workspace
 
     os.nice(10)
-    fresh_model(Workspace.open(Path(argv[0]), reviewer=argv[1], seed=False))
+    serve = argv[:1] == ["--serve"]
+    home, reviewer = argv[serve:][:2]
+    ws = Workspace.open(Path(home), reviewer=reviewer, seed=False)
+    if not serve:
+        fresh_model(ws)
+        return
+    load_fit_libraries()
+    for _line in sys.stdin:
+        fresh_model(ws)
+        print("trained", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ in that process after one more mark (the changed report's examples made again, t
 kept from the last training). Beside them, in the same run: the fit alone in a new process,
 ours against scikit-learn's LogisticRegression (which it equals) with their imports, on the
 same examples; and how long the model key takes after a write that teaches nothing (no
-training)."""
+training); and the app's own retraining: its trainer process, started and warmed up, asked
+again after a mark and after its undo."""
 
 from __future__ import annotations
 
@@ -121,6 +122,38 @@ def key_after_unrelated_write(home: Path) -> dict[str, object]:
     return {"took": took, "again": again, "same": key == before}
 
 
+def app_retrains(home: Path) -> list[float]:
+    """Seconds the app's trainer (`python -m annotations.learning --serve`, started and
+    warmed up first) takes to answer after each of RUNS writes: a mark, then its undo."""
+    ws = Workspace.open(home, reviewer="bench", seed=False)
+    report = ws.report(ws.reports()[0].id)
+    span = report.sentences[1]
+    trainer = subprocess.Popen([sys.executable, "-m", "annotations.learning", "--serve",
+                                str(home), "bench"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    asks, answers = trainer.stdin, trainer.stdout
+    assert asks is not None and answers is not None
+
+    def train() -> float:
+        started = time.perf_counter()
+        asks.write("train\n")
+        asks.flush()
+        answers.readline()
+        return time.perf_counter() - started
+
+    train()
+    took = []
+    for run in range(RUNS):
+        if run % 2 == 0:
+            ws.annotate(report.id, span.start, span.end, "plan")
+        else:
+            ws.undo()
+        took.append(train())
+    asks.close()
+    trainer.wait()
+    return took
+
+
 def _in_new_process(what: str, home: Path, *args: str) -> dict[str, object]:
     done = subprocess.run([sys.executable, "-m", "benchmarks.bench_learner", what, str(home),
                            *args], check=True, capture_output=True, text=True)
@@ -134,12 +167,15 @@ def main() -> None:
     and the key on the one of distinct sentences, medians of RUNS new processes each."""
     trained: dict[str, list[dict[str, object]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        retrains: list[float] = []
         for name, distinct in (("distinct sentences", True), ("seed copies", False)):
             home = marked_workspace(Path(tmp) / name, distinct).home
             trained[name] = []
             for _ in range(RUNS):
                 shutil.rmtree(home / "model", ignore_errors=True)  # a workspace never trained
                 trained[name].append(_in_new_process("train", home))
+            if distinct:
+                retrains = app_retrains(home)
         fits = {how: [_in_new_process("fit", home, how) for _ in range(RUNS)]
                 for how in ("ours", "scikit-learn")}
         keys = [_in_new_process("key", home) for _ in range(RUNS)]
@@ -157,6 +193,10 @@ def main() -> None:
                 ("train again after one more mark", again, median(runs, "again_cpu"))):
             verdict = "ok" if took <= TARGET else "SLOWER THAN TARGET"
             print(f"   {label}: {took:.2f} s (CPU {cpu:.2f} s; target {TARGET:.0f} s) {verdict}")
+    warm = statistics.median(retrains)
+    verdict = "ok" if warm <= TARGET else "SLOWER THAN TARGET"
+    print(f"   the app's trainer, distinct sentences, after a mark or its undo (median of "
+          f"{RUNS}): {warm:.2f} s (target {TARGET:.0f} s) {verdict}")
     print(f"   the fit alone with its imports (seed copies): ours "
           f"{median(fits['ours'], 'took'):.2f} s (CPU {median(fits['ours'], 'cpu'):.2f} s), "
           f"scikit-learn's LogisticRegression {median(fits['scikit-learn'], 'took'):.2f} s "

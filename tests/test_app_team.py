@@ -383,3 +383,30 @@ async def test_the_outline_names_the_parts_and_suggestions_still_work(tmp_path: 
         assert reasons == {"learned from 2 marks"}
         await pilot.press("S")
         assert document(app).ghosts == []
+
+
+@app_test
+async def test_one_trainer_process_serves_every_retraining_and_ends_with_the_app(
+    tmp_path: Path,
+) -> None:
+    """The learned reader is trained in a child that stays (numpy and SciPy loaded once);
+    a child that died is started again; when the app ends, so does the child."""
+    ws = open_workspace(tmp_path)
+    rid = seed_id(ws, "qingyuan")
+    app = ShenyueApp(ws, rid)
+    async with app.run_test(size=SIZE) as pilot:
+        tagged = [s for s in ws.suggested(rid) if s.tag is not None]  # sentences that teach
+        trainers = []
+        for count, span in enumerate(tagged[:3], 1):
+            ws.annotate(rid, span.start, span.end, "plan")
+            await app.learn().wait()
+            assert ws.model().marks == count  # trained on every mark so far
+            trainer = app._trainer
+            assert trainer is not None and trainer.poll() is None
+            trainers.append(trainer)
+            if count == 2:
+                trainer.kill()  # the next training starts another
+                trainer.wait()
+        assert trainers[0] is trainers[1] is not trainers[2]
+        await pilot.pause()
+    assert trainers[2].wait(timeout=30) == 0  # its input ended with the app

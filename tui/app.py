@@ -88,6 +88,7 @@ class ShenyueApp(App[None]):
         self.synced = ""  # when the workspace was last synced, as the status bars show it
         self._started = False  # the screens are pushed: a size notice may go on top
         self._settle_timer: Any = None
+        self._trainer: subprocess.Popen[str] | None = None  # the learned reader's trainer
 
     # -- start, resume, refresh ----------------------------------------------------------------
 
@@ -138,6 +139,9 @@ class ShenyueApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the process may go on (a test, a host): leave its collector as it was
+        if self._trainer is not None and self._trainer.stdin is not None:
+            with suppress(OSError):
+                self._trainer.stdin.close()  # its input ends: it exits (it was killed else)
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit_terminal(event.size)  # runs before App's own handler: self.size is the old one
@@ -175,10 +179,24 @@ class ShenyueApp(App[None]):
     def learn(self) -> None:
         """Train the learned reader on the marks and rejections in a child process at low
         priority (in a thread of this one, its seconds of work would hold up the keys), then
-        redraw the suggestions it makes. This thread only waits."""
-        subprocess.run([sys.executable, "-m", "annotations.learning", str(self.ws.home),
-                        self.ws.reviewer], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
+        redraw the suggestions it makes. This thread only waits.
+
+        The child stays for the next training (`python -m annotations.learning --serve`):
+        numpy and SciPy loaded, the examples of the reports whose marks did not change kept.
+        One that died is started again."""
+        trainer = self._trainer
+        if trainer is None or trainer.poll() is not None:
+            trainer = self._trainer = subprocess.Popen(
+                [sys.executable, "-m", "annotations.learning", "--serve", str(self.ws.home),
+                 self.ws.reviewer], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True)
+        assert trainer.stdin is not None and trainer.stdout is not None
+        try:
+            trainer.stdin.write("train\n")
+            trainer.stdin.flush()
+            trainer.stdout.readline()  # "" if it died: the next training starts another
+        except OSError:  # it died before reading
+            pass
         self.ws.forget_model()
         self.call_from_thread(self.refresh_marks)
 
