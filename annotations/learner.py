@@ -20,6 +20,7 @@ predicting needs neither numpy nor SciPy. Equal examples are one row of summed w
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import os
 import re
@@ -219,9 +220,8 @@ def load_fit_libraries() -> None:
     # one BLAS thread, asked before numpy loads OpenBLAS: its spare threads would spin beside
     # a problem this small (fit's threadpool_limits covers a process that loaded numpy before)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    import numpy  # noqa: F401
-    import scipy.optimize
-    import scipy.sparse  # noqa: F401
+    for name in ("numpy", "scipy.sparse", "scipy.optimize"):
+        importlib.import_module(name)
 
 
 def design(examples: Sequence[Example]) -> Design:
@@ -302,7 +302,7 @@ def fit(found: Design) -> tuple[np.ndarray, np.ndarray]:
     rows, width = x.shape
     classes = len(found.present)
     x_t = x.T.tocsr()  # the gradient's product, row by row
-    by_column = x_t.T  # x again, stored by column: its product reads `coef` in order (2x faster)
+    by_column = x_t.T  # x again, stored by column: its product reads `coef` in order
     total = float(weight.sum())
     penalty = 1.0 / (C * total)
     truth = np.zeros((rows, classes))

@@ -292,7 +292,7 @@ def main(argv: Sequence[str]) -> None:
 
     os.nice(10)
     serve = argv[:1] == ["--serve"]
-    home, reviewer = argv[serve:][:2]
+    home, reviewer = argv[1:3] if serve else argv[:2]
     ws = Workspace.open(Path(home), reviewer=reviewer, seed=False)
     if not serve:
         fresh_model(ws)

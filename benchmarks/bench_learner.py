@@ -49,9 +49,10 @@ def marked_workspace(home: Path, distinct: bool) -> Workspace:
     copy = 0
     while len(items) < MARKS:
         file = home / f"copy-{copy}.txt"
+        *parts, last = text.split("。")
         body = text if not distinct else "".join(
             f"{part}{chr(0x4E00 + rng.randrange(0x5000))}{chr(0x4E00 + rng.randrange(0x5000))}。"
-            for part in text.split("。")[:-1]) + text.split("。")[-1]
+            for part in parts) + last
         file.write_text(f"第{copy}份报告\n{body}", encoding="utf-8")
         report = ws.import_report(file)
         for span in report.sentences[1:]:

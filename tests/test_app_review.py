@@ -579,8 +579,8 @@ async def test_a_screen_change_sets_the_memory_aside_and_a_closed_review_is_coll
     tmp_path: Path,
 ) -> None:
     """Once the reviewer reads, every live object is set aside from the cyclic collector (a
-    full collection mid-key took 50–60 ms on a 1 MB report); what a closed screen leaves is
-    still collected, and the process's collector is left as it was."""
+    full collection over a 1 MB report could fall in a key press); what a closed screen
+    leaves is still collected, and the process's collector is left as it was."""
     ws = open_workspace(tmp_path)
     app = ShenyueApp(ws, seed_id(ws, "dalian"))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -423,13 +423,19 @@ def test_the_same_marks_give_the_same_bytes_and_no_new_commit(tmp_path: Path) ->
 # -- untrusted files from the remote -----------------------------------------------------------
 
 
-def test_files_from_the_remote_are_checked_and_cleaned(tmp_path: Path) -> None:
+def synced_and_a_pusher(tmp_path: Path, marks: int) -> tuple[Workspace, Path]:
+    """Reviewer A's workspace with `marks` marks, synced once, and a plain clone of the
+    remote from which anyone may push what they like."""
     remote = bare_repository(tmp_path / "team.git")
     a = Workspace.open(tmp_path / "A", reviewer="A")
     a.sync_init(str(remote))
-    tag_sentences(a, 3)
+    tag_sentences(a, marks)
     a.sync()
-    evil = remote_files(remote, tmp_path, "evil")
+    return a, remote_files(remote, tmp_path, "evil")
+
+
+def test_files_from_the_remote_are_checked_and_cleaned(tmp_path: Path) -> None:
+    a, evil = synced_and_a_pusher(tmp_path, 3)
     rid = seed_id(a, "changzhou")
     stop = a.report(rid).sentences[2]
     mark = a.annotate(rid, stop.start, stop.end, Tag.PLAN)
@@ -467,12 +473,7 @@ def test_files_from_the_remote_are_checked_and_cleaned(tmp_path: Path) -> None:
 
 
 def test_a_file_name_from_the_remote_cannot_drive_the_terminal(tmp_path: Path) -> None:
-    remote = bare_repository(tmp_path / "team.git")
-    a = Workspace.open(tmp_path / "A", reviewer="A")
-    a.sync_init(str(remote))
-    tag_sentences(a, 1)
-    a.sync()
-    evil = remote_files(remote, tmp_path, "evil")
+    a, evil = synced_and_a_pusher(tmp_path, 1)
     folder = evil / MARKS / "evil-00000000"
     folder.mkdir(parents=True)
     (folder / "bro\x1b]52;c;eA==\x07ken\x1b[2J.json").write_text("not json at all")

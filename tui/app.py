@@ -131,7 +131,7 @@ class ShenyueApp(App[None]):
     def settle_memory(self) -> None:
         """Collect what the last screen left, then set every object alive now aside from the
         cyclic garbage collector (`gc.freeze`): a full collection over a 1 MB report's objects
-        took 50–60 ms in the middle of a key press; now the collections during keys walk only
+        could fall in the middle of a key press; now the collections during keys walk only
         what was made since. Done once per screen change, while the reviewer reads."""
         gc.unfreeze()  # what a closed screen left is garbage now: collect it too
         gc.collect()
